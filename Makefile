@@ -1,0 +1,81 @@
+# Stratus - a serverless cloud in one C process.
+#   make run    build, then `stratus serve --demo`
+#   make test   unit tests under ASan+UBSan, then end-to-end tests with real clients
+#   make bench  benchmarks (figures, not pass/fail)
+#   make clean
+
+PKGS := libuv libcjson libmicrohttpd inih sqlite3 libcrypt uuid libcrypto
+STD  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef \
+        -Wwrite-strings -Wvla -Wimplicit-fallthrough -Wno-unused-parameter
+INC  := -I. -Isim -Isim/core
+
+ifeq ($(SANITIZE),1)
+BUILD := build/asan
+SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT   := -O1 -g3
+else
+BUILD := build/release
+SAN   :=
+OPT   := -O2 -g
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(SAN) $(INC) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+FINAL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC  := $(filter-out sim/sim_main.c,$(wildcard sim/core/*.c sim/*.c storage/*.c queue/*.c handlers/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/sim/sim_main.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+DEPS_OK  := build/.deps-ok
+
+.PHONY: all run test unit e2e bench clean deps lint asan
+all: $(BUILD)/stratus
+
+deps: $(DEPS_OK)
+$(DEPS_OK): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p build && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(FINAL_CFLAGS) -c $< -o $@
+
+$(BUILD)/stratus: $(LIB_OBJ) $(MAIN_OBJ)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/unit_tests: $(LIB_OBJ) $(UNIT_OBJ)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS) -lcriterion
+
+run: $(BUILD)/stratus
+	./$(BUILD)/stratus serve --demo
+
+asan: | $(DEPS_OK)
+	@$(MAKE) --no-print-directory SANITIZE=1 build/asan/stratus build/asan/unit_tests
+
+unit: asan
+	ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0 \
+	UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/unit_tests --jobs 2
+
+e2e: $(BUILD)/stratus
+	sh tests/e2e/run.sh ./$(BUILD)/stratus
+
+test: unit
+	@$(MAKE) --no-print-directory e2e
+
+bench: $(BUILD)/stratus
+	sh tests/bench/run.sh ./$(BUILD)/stratus
+
+lint:
+	@! git grep -nE '\b(time|gettimeofday|clock_gettime|rand|random|srand|getrandom)\s*\(' -- '*.c' '*.h' \
+	   ':!sim/core/sim_clock.c' ':!sim/core/sim_rng.c' ':!tests/*' || (echo "banned call"; false)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian packages Stratus needs when pkg-config or a header check can't find them.
+set -e
+missing=""
+need() { # pkg-config-name-or-header debian-package
+    case "$1" in
+        /*) [ -e "$1" ] || missing="$missing $2" ;;
+        *) pkg-config --exists "$1" 2>/dev/null || missing="$missing $2" ;;
+    esac
+}
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+need libuv libuv1-dev
+need libcjson libcjson-dev
+need libmicrohttpd libmicrohttpd-dev
+need inih libinih-dev
+need sqlite3 libsqlite3-dev
+need criterion libcriterion-dev
+need libcrypt libcrypt-dev
+need uuid uuid-dev
+need libcrypto libssl-dev
+need /usr/bin/aws awscli
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+if [ -n "$missing" ]; then
+    echo "deps: installing$missing"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi

@@ -1,0 +1,57 @@
+/* ddb.h - the DynamoDB-style table service: tables, GSIs, items, capacity, on sqlite3,
+ * and its wire protocol (JSON 1.0, X-Amz-Target: DynamoDB_20120810.<Op>).
+ * The service itself takes no simulated time: latency and service time are added by the
+ * region model in sim/. Capacity token buckets read the scheduler's clock.
+ * Source: Amazon DynamoDB API Reference (API_Operations_Amazon_DynamoDB.html). */
+#ifndef DDB_H
+#define DDB_H
+
+#include <cjson/cJSON.h>
+
+#include "sim/core/sim_http_msg.h"
+#include "sim/core/sim_log.h"
+#include "sim/core/sim_reply.h"
+#include "sim/core/sim_rng.h"
+#include "sim/core/sim_sched.h"
+
+typedef struct ddb_service ddb_service;
+
+typedef struct ddb_options {
+    const char *db_path;     /* sqlite file, or NULL for in-memory */
+    const char *region;      /* e.g. "us-west-2", for TableArn */
+    const char *account_id;  /* e.g. "000000000000" */
+} ddb_options;
+
+/**
+ * Create the service. sched, rng and log are borrowed and must outlive it (rng: the
+ * service's own forked stream). Tables already in db_path are loaded.
+ * *out is owned: ddb_service_destroy(). Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE.
+ */
+int ddb_service_create(sim_sched *sched, sim_rng *rng, sim_log *log, const ddb_options *opt,
+                       ddb_service **out);
+
+/** Close sqlite and free everything. Accepts NULL. */
+void ddb_service_destroy(ddb_service *svc);
+
+/**
+ * Run one operation synchronously: op is the action name ("PutItem", "Query", ...),
+ * req the request document (borrowed) exactly as the JSON protocol carries it.
+ * *out (initialised by the caller) receives the response body or the AWS error
+ * (code without namespace, HTTP status, message). Unknown op -> 400
+ * UnknownOperationException. Returns 0, or -SIM_ENOMEM / -SIM_ESTORAGE (then *out holds
+ * a 500 InternalServerError too).
+ */
+int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out);
+
+/**
+ * The JSON 1.0 wire protocol: reads X-Amz-Target and the body of x->req, runs ddb_call,
+ * writes x->resp (Content-Type application/x-amz-json-1.0; errors as
+ * {"__type":"com.amazonaws.dynamodb.v20120810#Code","message":"..."}; malformed JSON ->
+ * SerializationException), then calls x->complete(x) before returning.
+ */
+void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
+
+/** Number of tables. */
+int ddb_table_count(const ddb_service *svc);
+
+#endif

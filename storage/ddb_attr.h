@@ -1,0 +1,62 @@
+/* ddb_attr.h - DynamoDB attribute values in their wire form, as cJSON:
+ * {"S":"x"}, {"N":"1"}, {"B":"<base64>"}, {"BOOL":true}, {"NULL":true}, {"M":{..}},
+ * {"L":[..]}, {"SS":[..]}, {"NS":[..]}, {"BS":[..]}. An item is a cJSON object mapping
+ * attribute names to attribute values. Validation, comparison, size and key encoding.
+ * Source: DynamoDB API reference, AttributeValue; developer guide, item sizes
+ * (CapacityUnitCalculations). */
+#ifndef DDB_ATTR_H
+#define DDB_ATTR_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+enum ddb_type {
+    DDB_T_INVALID = 0,
+    DDB_T_S, DDB_T_N, DDB_T_B, DDB_T_BOOL, DDB_T_NULL, DDB_T_M, DDB_T_L, DDB_T_SS, DDB_T_NS,
+    DDB_T_BS,
+};
+
+/** Type of a well-formed attribute value (exactly one member), else DDB_T_INVALID. */
+int ddb_attr_type(const cJSON *av);
+
+/** Descriptor string ("S", "NS", ...) of a type; "" for DDB_T_INVALID. */
+const char *ddb_type_name(int type);
+
+/**
+ * Check one attribute value deeply: one type member, N parses (38 digits, range), sets
+ * non-empty without duplicates, B/BS valid base64, NULL is true. On failure writes AWS's
+ * ValidationException message into err (errcap bytes) and returns -SIM_EINVAL; else 0.
+ */
+int ddb_attr_validate(const cJSON *av, char *err, size_t errcap);
+
+/** Validate every attribute of an item (a JSON object). As ddb_attr_validate. */
+int ddb_item_validate(const cJSON *item, char *err, size_t errcap);
+
+/** Deep equality as DynamoDB's "=" (N by value, sets as sets, M/L recursively). */
+int ddb_attr_equal(const cJSON *a, const cJSON *b);
+
+/**
+ * Ordering for <, <=, >, >=, BETWEEN: defined only for two S, two N or two B values.
+ * Sets *out_cmp to -1/0/1 and returns 0; returns -SIM_EINVAL when the pair is not
+ * comparable (the comparison is then false, as in DynamoDB).
+ */
+int ddb_attr_compare(const cJSON *a, const cJSON *b, int *out_cmp);
+
+/** Item size in bytes as DynamoDB counts it: UTF-8 name lengths + value sizes. */
+size_t ddb_item_size(const cJSON *item);
+
+/** Size of one attribute value as DynamoDB counts it (without the name). */
+size_t ddb_attr_size(const cJSON *av);
+
+/**
+ * Encode a key attribute (S, N or B) so that memcmp order is DynamoDB's order (S and B
+ * by unsigned bytes, N by value). *out is malloc'd and owned by the caller (free()).
+ * Returns 0, or -SIM_EINVAL if av is not S/N/B or not valid.
+ */
+int ddb_key_encode(const cJSON *av, unsigned char **out, size_t *out_len);
+
+/** Decode a number to canonical text: {"N":"01.50"} -> new {"N":"1.5"}. For storage. */
+cJSON *ddb_attr_normalize(const cJSON *av);
+
+#endif
