@@ -4,7 +4,7 @@
 #   make bench  benchmarks (figures, not pass/fail)
 #   make clean
 
-PKGS := libuv libcjson libmicrohttpd inih sqlite3 libcrypt uuid libcrypto
+PKGS := libuv libcjson libmicrohttpd inih sqlite3 libcrypt uuid libcrypto libcurl
 STD  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef \

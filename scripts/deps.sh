@@ -19,6 +19,7 @@ need criterion libcriterion-dev
 need libcrypt libcrypt-dev
 need uuid uuid-dev
 need libcrypto libssl-dev
+need libcurl libcurl4-openssl-dev
 need /usr/bin/aws awscli
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"

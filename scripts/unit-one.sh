@@ -10,7 +10,7 @@ for a in "$@"; do
 done
 first=$(basename $(echo $tests | cut -d' ' -f1) .c)
 mkdir -p build/one
-PKGS="libuv libcjson libmicrohttpd inih sqlite3 libcrypt uuid libcrypto"
+PKGS="libuv libcjson libmicrohttpd inih sqlite3 libcrypt uuid libcrypto libcurl"
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wpedantic -Wshadow \
    -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef \
    -Wwrite-strings -Wvla -Wimplicit-fallthrough -Wno-unused-parameter \

@@ -71,6 +71,9 @@ void lambda_log(const lambda_ctx *ctx, const char *fmt, ...) __attribute__((form
 int lambda_error(lambda_ctx *ctx, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/** Report progress of a long job (done of total units); the host may draw a progress bar. */
+void lambda_progress(lambda_ctx *ctx, int64_t done, int64_t total);
+
 /** Sleep (yield) for delay_us of scheduler time - backoff between retries.
  * Returns 0, or -SIM_ETIMEDOUT / -SIM_ECANCELED as the service calls do. */
 int lambda_sleep(lambda_ctx *ctx, sim_time_us delay_us);

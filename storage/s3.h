@@ -40,6 +40,14 @@ int s3_object_put(s3_service *svc, const char *bucket, const char *key, const vo
 int s3_object_get(s3_service *svc, const char *bucket, const char *key, sim_reply *out,
                   void **out_data, size_t *out_len, char **out_ctype);
 
+/** DeleteObject: idempotent (a missing key is a success). Errors: NoSuchBucket (404),
+ * InvalidArgument/KeyTooLongError (400). Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+int s3_object_delete(s3_service *svc, const char *bucket, const char *key, sim_reply *out);
+
+/** DeleteBucket: only an empty bucket. Errors: NoSuchBucket (404), BucketNotEmpty (409).
+ * Returns 0 or -SIM_ESTORAGE. */
+int s3_bucket_delete(s3_service *svc, const char *bucket, sim_reply *out);
+
 /** Path-style REST: /, /bucket, /bucket/key... Writes x->resp, calls x->complete(x). */
 void s3_http_serve(s3_service *svc, sim_http_exchange *x);
 
