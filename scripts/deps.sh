@@ -21,6 +21,7 @@ need uuid uuid-dev
 need libcrypto libssl-dev
 need libcurl libcurl4-openssl-dev
 need /usr/bin/aws awscli
+need /usr/bin/jq jq
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then

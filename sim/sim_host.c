@@ -61,6 +61,25 @@ static void route_aws(void *arg, sim_http_exchange *x)
         x->complete(x);
         return;
     }
+    if (strcmp(req->path, "/_stratus/clock") == 0 && strcmp(req->method, "POST") == 0) {
+        /* Time travel for development: {"advance_seconds": N} moves the clock forward. */
+        cJSON *body = cJSON_ParseWithLength(req->body ? (const char *)req->body : "",
+                                            req->body_len);
+        const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_seconds");
+        if (!cJSON_IsNumber(adv) || adv->valuedouble < 0 || adv->valuedouble > 1e9) {
+            static const char bad[] = "{\"message\":\"expected {\\\"advance_seconds\\\": N >= 0}\"}";
+            sim_http_resp_set(&x->resp, 400, "application/json", bad, sizeof bad - 1);
+        } else {
+            sim_clock_advance(&w->clock, (sim_time_us)(adv->valuedouble * 1e6));
+            sim_sched_refresh(&w->sched);
+            cJSON *doc = sim_world_health(w);
+            sim_http_resp_json(&x->resp, 200, "application/json", doc);
+            cJSON_Delete(doc);
+        }
+        cJSON_Delete(body);
+        x->complete(x);
+        return;
+    }
     if (target && strncmp(target, "DynamoDB_20120810.", 18) == 0) {
         ddb_http_serve(w->ddb, x);
         return;

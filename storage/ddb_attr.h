@@ -56,7 +56,22 @@ size_t ddb_attr_size(const cJSON *av);
  */
 int ddb_key_encode(const cJSON *av, unsigned char **out, size_t *out_len);
 
-/** Decode a number to canonical text: {"N":"01.50"} -> new {"N":"1.5"}. For storage. */
+/** Decode a number to canonical text: {"N":"01.50"} -> new {"N":"1.5"}. For storage.
+ * Deep: NS members and N inside M/L are normalised too. Returns a new value owned by the
+ * caller (cJSON_Delete), or NULL on ENOMEM or when av is not valid. */
 cJSON *ddb_attr_normalize(const cJSON *av);
+
+/** Normalise every attribute of an item (deep copy, cJSON_Delete). NULL on ENOMEM/invalid. */
+cJSON *ddb_item_normalize(const cJSON *item);
+
+/**
+ * Decode standard padded base64 (as AWS accepts for B/BS). *out is malloc'd (at least one
+ * byte, free()) and owned by the caller. Returns 0, -SIM_EINVAL (not canonical base64) or
+ * -SIM_ENOMEM.
+ */
+int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len);
+
+/** Number of UTF-16 code units of a UTF-8 string, as DynamoDB's size() counts a String. */
+size_t ddb_utf16_len(const char *s);
 
 #endif

@@ -35,6 +35,16 @@ void ddb_expr_env_release(ddb_expr_env *env);
  */
 int ddb_expr_env_check_unused(const ddb_expr_env *env, char *err, size_t errcap);
 
+/**
+ * Before parsing (added): check the maps themselves as DynamoDB does: not empty
+ * ("ExpressionAttributeNames must not be empty"), keys of the form #[A-Za-z0-9_]+ /
+ * :[A-Za-z0-9_]+ ("ExpressionAttributeValues contains invalid key: Syntax error; key:
+ * \"a\""), every value a valid attribute value ("ExpressionAttributeValues contains invalid
+ * value: <ddb_attr_validate message> for key :x"). Returns 0, -SIM_EINVAL with the message
+ * in err, or -SIM_ENOMEM.
+ */
+int ddb_expr_env_validate(const ddb_expr_env *env, char *err, size_t errcap);
+
 typedef struct ddb_cond ddb_cond;
 
 /**
@@ -67,6 +77,8 @@ typedef struct ddb_keycond {
     int sk_op;              /* enum ddb_keyop */
     cJSON *sk_v1;           /* owned: operand (lower bound for BETWEEN) */
     cJSON *sk_v2;           /* owned: upper bound for BETWEEN, else NULL */
+    int pk_op;              /* (added) DDB_KEY_EQ; another enum ddb_keyop when no part of the
+                             * expression used "=" ("Query key condition not supported") */
 } ddb_keycond;
 
 /**
@@ -80,6 +92,15 @@ int ddb_keycond_parse(const char *text, ddb_expr_env *env, ddb_keycond *out, cha
                       size_t errcap);
 
 void ddb_keycond_release(ddb_keycond *kc);
+
+/**
+ * (Added.) Without the schema the parser cannot tell "a = :x AND b = :y" apart: pk is the
+ * first "=" part. Once the caller knows the partition key's name, this swaps the two parts
+ * when the sort key part (an "=" one) names hash_name. When no part uses "=", pk_name is still
+ * set: pk_* then holds the first part and pk_op its operator. Borrowed hash_name;
+ * no allocation.
+ */
+void ddb_keycond_orient(ddb_keycond *kc, const char *hash_name);
 
 typedef struct ddb_update ddb_update;
 
@@ -100,6 +121,13 @@ int ddb_update_apply(const ddb_update *u, cJSON *item, char *err, size_t errcap)
 
 /** 1 when u would set, remove, add to or delete from top-level attribute name. */
 int ddb_update_touches(const ddb_update *u, const char *name);
+
+/**
+ * (Added.) The parts of item (borrowed) at the document paths u acts on, as a new item
+ * owned by the caller (cJSON_Delete); NULL on ENOMEM. Applied to the old item it gives
+ * ReturnValues UPDATED_OLD, to the new item UPDATED_NEW (API reference, UpdateItem).
+ */
+cJSON *ddb_update_project(const ddb_update *u, const cJSON *item);
 
 void ddb_update_free(ddb_update *u);
 

@@ -196,22 +196,22 @@ static void epoch_tm(sim_time_us epoch_us, struct tm *tm, int *out_ms)
 }
 
 /* RFC 1123 date ("Thu, 01 Jan 2026 00:00:00 GMT"), as in Last-Modified. */
-static void fmt_rfc1123(sim_time_us epoch_us, char out[40])
+static void fmt_rfc1123(sim_time_us epoch_us, char out[96])
 {
     struct tm tm;
     int ms;
     epoch_tm(epoch_us, &tm, &ms);
-    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday % 7], tm.tm_mday,
+    snprintf(out, 96, "%s, %02d %s %04d %02d:%02d:%02d GMT", wdays[tm.tm_wday % 7], tm.tm_mday,
              months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* ISO 8601 with milliseconds ("2026-01-01T00:00:00.000Z"), as in listings. */
-static void fmt_iso8601(sim_time_us epoch_us, char out[40])
+static void fmt_iso8601(sim_time_us epoch_us, char out[96])
 {
     struct tm tm;
     int ms;
     epoch_tm(epoch_us, &tm, &ms);
-    snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+    snprintf(out, 96, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
@@ -408,7 +408,7 @@ static void send_invalid_argument(s3_req *r, const char *message, const char *na
 static int list_bucket_cb(const char *name, sim_time_us created_epoch_us, void *arg)
 {
     sbuf *b = arg;
-    char date[40];
+    char date[96];
     fmt_iso8601(created_epoch_us, date);
     sb_str(b, "<Bucket>");
     sb_elem(b, "Name", name, 0);
@@ -599,7 +599,7 @@ static int parse_max_keys(const char *s, int *out)
 
 static void sb_contents(sbuf *b, const s3__list_obj *o, int url, int owner)
 {
-    char date[40];
+    char date[96];
     fmt_iso8601(o->meta.modified_epoch_us, date);
     sb_str(b, "<Contents>");
     sb_elem(b, "Key", o->key, url);
@@ -1013,7 +1013,7 @@ static void serve_object_get(s3_req *r)
     sim_reply_init(&rep);
     s3__meta meta = { 0 };
     void *data = NULL;
-    char date[40], num[32];
+    char date[96], num[32];
     int rc = s3__object_fetch(r->svc, r->bucket, r->key, r->key_len, &rep, &meta,
                               r->head ? NULL : &data);
     if (send_if_failed(r, rc, &rep))

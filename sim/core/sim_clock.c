@@ -17,6 +17,7 @@ void sim_clock_init_real(sim_clock *c)
     c->virtual_now = 0;
     c->mono_base_us = read_clock(CLOCK_MONOTONIC);
     c->epoch_base_us = read_clock(CLOCK_REALTIME);
+    c->offset_us = 0;
 }
 
 void sim_clock_init_virtual(sim_clock *c)
@@ -25,13 +26,23 @@ void sim_clock_init_virtual(sim_clock *c)
     c->virtual_now = 0;
     c->mono_base_us = 0;
     c->epoch_base_us = SIM_VIRTUAL_EPOCH_US;
+    c->offset_us = 0;
 }
 
 sim_time_us sim_clock_now(const sim_clock *c)
 {
     if (c->virtual_mode)
         return c->virtual_now;
-    return read_clock(CLOCK_MONOTONIC) - c->mono_base_us;
+    return read_clock(CLOCK_MONOTONIC) - c->mono_base_us + c->offset_us;
+}
+
+void sim_clock_advance(sim_clock *c, sim_time_us delta_us)
+{
+    assert(delta_us >= 0);
+    if (c->virtual_mode)
+        c->virtual_now += delta_us;
+    else
+        c->offset_us += delta_us;
 }
 
 void sim_clock_set(sim_clock *c, sim_time_us t)

@@ -20,6 +20,7 @@ typedef struct sim_clock {
     sim_time_us virtual_now;  /* virtual mode: current time, us since the clock's zero */
     sim_time_us mono_base_us; /* real mode: CLOCK_MONOTONIC at init, us */
     sim_time_us epoch_base_us; /* Unix epoch time (us) that corresponds to time zero */
+    sim_time_us offset_us;    /* real mode: time travelled forward by sim_clock_advance */
 } sim_clock;
 
 /**
@@ -36,6 +37,10 @@ sim_time_us sim_clock_now(const sim_clock *c);
 
 /** Virtual mode only: move time forward to t (asserts t >= now). */
 void sim_clock_set(sim_clock *c, sim_time_us t);
+
+/** Move time forward by delta_us (>= 0) in either mode: in real mode the clock keeps
+ * running from the new point (development "time travel": expire tokens, visibility). */
+void sim_clock_advance(sim_clock *c, sim_time_us delta_us);
 
 /** Convert clock time t to Unix epoch microseconds. */
 sim_time_us sim_clock_epoch_us(const sim_clock *c, sim_time_us t);

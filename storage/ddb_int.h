@@ -1,0 +1,404 @@
+/* ddb_int.h - internals of the table service shared by its files (ddb_service.c,
+ * ddb_table.c, ddb_capacity.c, ddb_ops_*.c, ddb_http.c): the service, table and index
+ * structs, encoded keys, token buckets, request-reading helpers and the operations.
+ * Nothing here is for other modules: they use storage/ddb.h. */
+#ifndef DDB_INT_H
+#define DDB_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "storage/ddb.h"
+#include "storage/ddb_expr.h"
+
+#define DDB_ITEM_MAX_BYTES  409600          /* 400 KB item limit */
+#define DDB_PAGE_MAX_BYTES  (1024 * 1024)   /* Query/Scan page: 1 MB read */
+#define DDB_BURST_S         300             /* seconds of unused capacity kept as burst */
+#define DDB_GSI_MAX         20              /* GSIs per table */
+#define DDB_BATCH_WRITE_MAX 25              /* requests per BatchWriteItem */
+#define DDB_BATCH_GET_MAX   100             /* keys per BatchGetItem */
+#define DDB_HASH_KEY_MAX    2048            /* bytes of a partition key value */
+#define DDB_RANGE_KEY_MAX   1024            /* bytes of a sort key value */
+#define DDB_UU_PER_UNIT     1000000         /* micro capacity units per unit */
+#define DDB_RATE_MAX        1000000000LL    /* units/s above which a bucket never throttles */
+#define DDB_ERR_MAX         512             /* bytes of an expression error message */
+
+/* Throughput limits as the AWS messages name them. */
+#define DDB_MSG_THROTTLE_TABLE                                                                 \
+    "The level of configured provisioned throughput for the table was exceeded. Consider "   \
+    "increasing your provisioning level with the UpdateTable API."
+#define DDB_MSG_THROTTLE_GSI                                                                   \
+    "The level of configured provisioned throughput for one or more global secondary "       \
+    "indexes of the table was exceeded. Consider increasing your provisioning level for the " \
+    "under-provisioned global secondary indexes with the UpdateTable API"
+#define DDB_MSG_KEY_SCHEMA "The provided key element does not match the schema"
+#define DDB_MSG_NOT_FOUND  "Requested resource not found"
+
+/* ---- capacity (ddb_capacity.c) ---- */
+
+/* A token bucket on the scheduler clock, in micro capacity units (exact integer refill). */
+typedef struct ddb_bucket {
+    int64_t rate_per_s;  /* provisioned units per second; 0 = on-demand (never throttles) */
+    int64_t tokens_uu;   /* available micro-units; negative after a read larger than the rest */
+    sim_time_us last_us; /* scheduler time of the last refill */
+} ddb_bucket;
+
+/** Initialise b at rate_per_s (0 = on-demand) with a full burst (300 s of rate), at now. */
+void ddb__bucket_init(ddb_bucket *b, int64_t rate_per_s, sim_time_us now);
+
+/** Refill b up to now, then change its rate (the burst cap follows the new rate). */
+void ddb__bucket_set_rate(ddb_bucket *b, int64_t rate_per_s, sim_time_us now);
+
+/** Refill b up to now; 1 when a request may proceed (on-demand, or tokens > 0), else 0. */
+int ddb__bucket_admit(ddb_bucket *b, sim_time_us now);
+
+/** Refill b up to now and take cost_uu micro-units (the balance may go negative). */
+void ddb__bucket_charge(ddb_bucket *b, int64_t cost_uu, sim_time_us now);
+
+/** Write units for an item of bytes: ceil(bytes / 1 KB), at least 1, in micro-units. */
+int64_t ddb__write_cost_uu(size_t bytes);
+
+/** Read cost of bytes read: ceil(bytes / 4 KB), at least 1 unit; halved unless consistent. */
+int64_t ddb__read_cost_uu(size_t bytes, int consistent);
+
+/* Capacity consumed by one request on one table, for ReturnConsumedCapacity. */
+typedef struct ddb_cc {
+    int64_t table_uu;              /* micro-units charged to the table */
+    int64_t gsi_uu[DDB_GSI_MAX];   /* micro-units charged to each GSI, by index position */
+} ddb_cc;
+
+enum ddb_rcc { DDB_RCC_NONE = 0, DDB_RCC_TOTAL = 1, DDB_RCC_INDEXES = 2 };
+
+struct ddb_table;
+
+/** New ConsumedCapacity object for t ({TableName, CapacityUnits[, Table, GSIs]}), or NULL. */
+cJSON *ddb__cc_json(const struct ddb_table *t, const ddb_cc *cc, int rcc);
+
+/* ---- tables (ddb_table.c) ---- */
+
+typedef struct ddb_keyschema {
+    char *hash;     /* owned: partition key attribute name */
+    int hash_type;  /* DDB_T_S, DDB_T_N or DDB_T_B */
+    char *range;    /* owned: sort key attribute name, NULL when there is none */
+    int range_type; /* type of the sort key, 0 when none */
+} ddb_keyschema;
+
+/* A key in the order-preserving encoding (ddb_key_encode). */
+typedef struct ddb_key {
+    unsigned char *pk; /* owned (malloc) */
+    size_t pk_len;
+    unsigned char *sk; /* owned; NULL with sk_len 0 when the schema has no sort key */
+    size_t sk_len;
+} ddb_key;
+
+enum ddb_proj_type { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY = 1, DDB_PROJ_INCLUDE = 2 };
+
+/* Statement slots of a Query: 9 sort-key shapes x direction x start key. */
+enum ddb_qshape {
+    DDB_Q_NONE = 0, DDB_Q_EQ, DDB_Q_LT, DDB_Q_LE, DDB_Q_GT, DDB_Q_GE, DDB_Q_BETWEEN,
+    DDB_Q_PREFIX,      /* begins_with with an upper bound: sk >= lo AND sk < hi */
+    DDB_Q_PREFIX_OPEN, /* begins_with without an upper bound (checked row by row) */
+    DDB_Q_SHAPES
+};
+#define DDB_QSTMT_N (DDB_Q_SHAPES * 4)
+
+/* What a table and each of its GSIs share: a sqlite table, a key schema, capacity. */
+typedef struct ddb_store {
+    char sqlname[32];        /* sqlite table name, e.g. "t_3" or "g_3_0" */
+    int is_gsi;              /* 1: rows are (pk, sk, tpk, tsk, item, size) */
+    ddb_keyschema ks;        /* the key of this table or index */
+    int64_t rcu, wcu;        /* provisioned units/s; 0 when on demand */
+    int decreases;           /* NumberOfDecreasesToday */
+    double last_increase_s;  /* epoch seconds of the last increase, 0 when none */
+    double last_decrease_s;  /* epoch seconds of the last decrease, 0 when none */
+    ddb_bucket rb, wb;       /* read and write buckets */
+    int64_t item_count;      /* rows */
+    int64_t size_bytes;      /* sum of item sizes */
+    sqlite3_stmt *st_get;    /* table only: item, size by (pk, sk) */
+    sqlite3_stmt *st_put;    /* insert or replace one row */
+    sqlite3_stmt *st_del;    /* delete one row by its full key */
+    sqlite3_stmt *st_query[DDB_QSTMT_N]; /* prepared lazily */
+    sqlite3_stmt *st_scan[2];            /* [0] from the start, [1] after a start key */
+} ddb_store;
+
+typedef struct ddb_gsi {
+    char *name;        /* owned: IndexName */
+    int proj_type;     /* enum ddb_proj_type */
+    char **nonkey;     /* owned: NonKeyAttributes for INCLUDE */
+    int n_nonkey;
+    ddb_store st;      /* the index's own sqlite table, keys and capacity */
+} ddb_gsi;
+
+typedef struct ddb_table {
+    char *name;                 /* owned: TableName */
+    int64_t id;                 /* internal id naming the sqlite tables */
+    char table_id[37];          /* TableId (UUID from the service rng) */
+    cJSON *attrdefs;            /* owned: AttributeDefinitions as normalised */
+    int on_demand;              /* 1: BillingMode PAY_PER_REQUEST */
+    double created_s;           /* CreationDateTime, epoch seconds */
+    ddb_store st;               /* the table's rows, key schema and capacity */
+    ddb_gsi gsi[DDB_GSI_MAX];   /* global secondary indexes */
+    int ngsi;
+} ddb_table;
+
+struct ddb_service {
+    sim_sched *sched;        /* borrowed */
+    sim_rng *rng;            /* borrowed: the service's stream (TableId, RequestId) */
+    sim_log *log;            /* borrowed */
+    char *region;            /* owned */
+    char *account_id;        /* owned */
+    sqlite3 *db;             /* owned */
+    ddb_table **tables;      /* owned array of owned tables, sorted by name */
+    int ntables;
+    int cap;
+    int64_t next_id;         /* next internal table id */
+    sqlite3_stmt *st_begin, *st_commit, *st_rollback; /* owned */
+    sqlite3_stmt *st_meta_put, *st_meta_del;         /* owned */
+};
+
+/** The table named name, or NULL (binary search). */
+ddb_table *ddb__table_find(const ddb_service *svc, const char *name);
+
+/** Insert t (taken) in the sorted registry. Returns 0 or -SIM_ENOMEM (t not taken). */
+int ddb__table_register(ddb_service *svc, ddb_table *t);
+
+/** Remove t from the registry (not freed). */
+void ddb__table_unregister(ddb_service *svc, ddb_table *t);
+
+/**
+ * Build a table from its definition document (the normalised CreateTable request plus
+ * "Id", "TableId", "CreationDateTime"), create its sqlite tables if missing and prepare
+ * its statements. *out is owned: ddb__table_free(). Returns 0, -SIM_EINVAL (bad def),
+ * -SIM_ENOMEM or -SIM_ESTORAGE.
+ */
+int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out);
+
+/** Finalize t's statements and free it. Accepts NULL. */
+void ddb__table_free(ddb_table *t);
+
+/** The definition document of t (owned by the caller), or NULL on ENOMEM. */
+cJSON *ddb__table_def(const ddb_table *t);
+
+/** Write t's definition to the metadata table. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+int ddb__table_save(ddb_service *svc, const ddb_table *t);
+
+/** Drop t's sqlite tables and its metadata row. Returns 0 or -SIM_ESTORAGE. */
+int ddb__table_drop(ddb_service *svc, ddb_table *t);
+
+/** Load every table of the metadata table. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+int ddb__tables_load(ddb_service *svc);
+
+/** Begin / commit / roll back a transaction. 0 or -SIM_ESTORAGE. */
+int ddb__txn_begin(ddb_service *svc);
+int ddb__txn_commit(ddb_service *svc);
+void ddb__txn_rollback(ddb_service *svc);
+
+void ddb__key_release(ddb_key *k);
+
+/**
+ * Encode the key of ks from attrs (an item or a key map): -SIM_EINVAL when an attribute is
+ * missing or not of the declared type, -SIM_ENOMEM; else 0 and *out (release with
+ * ddb__key_release).
+ */
+int ddb__key_encode(const ddb_keyschema *ks, const cJSON *attrs, ddb_key *out);
+
+/** 1 when a and b are the same key. */
+int ddb__key_equal(const ddb_key *a, const ddb_key *b);
+
+/** Read the item at key: *out_item (owned, NULL when absent) and *out_size. 0 or error. */
+int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                  size_t *out_size);
+
+/* A planned write of one item: the table row and every GSI row it changes. */
+typedef struct ddb_gsi_op {
+    int del;           /* 1: delete the old index row at old_key */
+    ddb_key old_key;   /* index key (pk, sk) of the old row */
+    int put;           /* 1: write the new index row at new_key */
+    ddb_key new_key;
+    cJSON *proj;       /* owned projected item for KEYS_ONLY / INCLUDE; NULL for ALL */
+    size_t proj_size;  /* bytes of the projected new item */
+    size_t old_proj_size; /* bytes of the projected old item */
+    int replace;       /* 1: the put replaces the old row at the same index key */
+    int64_t cost_uu;   /* write cost charged to the GSI */
+} ddb_gsi_op;
+
+typedef struct ddb_wplan {
+    const ddb_key *key;        /* borrowed: table key */
+    const cJSON *new_item;     /* borrowed: NULL for a delete */
+    size_t new_size, old_size; /* item sizes (0 when absent) */
+    int had_old;               /* 1 when an item existed */
+    int64_t cost_uu;           /* write cost charged to the table */
+    ddb_gsi_op gop[DDB_GSI_MAX];
+} ddb_wplan;
+
+/** Plan replacing old_item (may be NULL) by new_item (NULL: delete) at key. 0 or ENOMEM. */
+int ddb__wplan_make(ddb_table *t, const ddb_key *key, const cJSON *old_item, size_t old_size,
+                    const cJSON *new_item, size_t new_size, ddb_wplan *p);
+
+void ddb__wplan_release(ddb_table *t, ddb_wplan *p);
+
+enum ddb_admit { DDB_ADMIT_OK = 0, DDB_ADMIT_TABLE = 1, DDB_ADMIT_GSI = 2 };
+
+/** Check the table's and every affected GSI's write bucket. Returns enum ddb_admit. */
+int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p);
+
+/**
+ * Apply p in one transaction, update counters, charge the buckets and add the charges to
+ * *cc (may be NULL). Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE (rolled back).
+ */
+int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc);
+
+/**
+ * Prepared Query statement of store s for shape (enum ddb_qshape), descending order and
+ * a start key; prepared on first use and cached. Parameters: ?1 pk, ?2 ?3 bounds,
+ * ?4 (?5 ?6 for a GSI) start key. Columns: item, size. Returns 0 or -SIM_E*.
+ */
+int ddb__query_stmt(ddb_service *svc, ddb_store *s, int shape, int desc, int start,
+                    sqlite3_stmt **out);
+
+/** Prepared Scan statement: start 0 (all rows) or 1 (after ?1 ?2 [?3 ?4]). Cached. */
+int ddb__scan_stmt(ddb_service *svc, ddb_store *s, int start, sqlite3_stmt **out);
+
+/** Parse a stored row's item text (column 0). NULL on ENOMEM or corrupt text. */
+cJSON *ddb__row_item(sqlite3_stmt *st);
+
+/** Replace every number in item (recursively) by its canonical text. 0 or -SIM_ENOMEM. */
+int ddb__item_normalize(cJSON *item);
+
+/** New object holding only the attributes of item that index g projects (keys included). */
+cJSON *ddb__gsi_project(const ddb_table *t, const ddb_gsi *g, const cJSON *item);
+
+/** New KeySchema list of ks ([{AttributeName, KeyType}]), or NULL on ENOMEM. */
+cJSON *ddb__keyschema_json(const ddb_keyschema *ks);
+
+/** New ProvisionedThroughput object of s (with the increase/decrease stamps), or NULL. */
+cJSON *ddb__throughput_json(const ddb_store *s);
+
+/** The GSI named name, or NULL. */
+ddb_gsi *ddb__gsi_find(ddb_table *t, const char *name);
+
+/* ---- requests (ddb_service.c) ---- */
+
+/*
+ * Request readers. Each returns 0 when the member is absent (JSON null counts as absent:
+ * *out untouched) or present with the right JSON type (*out set); on a wrong JSON type it
+ * writes AWS's SerializationException into r and returns -1.
+ */
+int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r);
+int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out,
+                 int *present, sim_reply *r);
+int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r);
+int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
+int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
+int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
+/* A map of attribute values (Item, Key, ExclusiveStartKey): a map whose members are objects. */
+int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
+
+/* Accumulated "N validation errors detected: ...; ..." ValidationException. */
+typedef struct ddb_verr {
+    int n;          /* errors so far */
+    size_t len;     /* bytes used in buf */
+    char buf[8192];
+} ddb_verr;
+
+void ddb__verr_init(ddb_verr *v);
+
+/** Add "Value <value> at '<path>' failed to satisfy constraint: <constraint>".
+ * value NULL prints null; otherwise it is quoted (cut to its first 4000 bytes). */
+void ddb__verr_add(ddb_verr *v, const char *value, const char *path, const char *constraint);
+
+/** If errors were added: write the ValidationException into r and return -1; else 0. */
+int ddb__verr_reply(const ddb_verr *v, sim_reply *r);
+
+/** Set a 400 ValidationException with a printf message. Returns -1. */
+int ddb__validation(sim_reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Check TableName: null, length 3..255, pattern [a-zA-Z0-9_.-]+. 0 or -1 (r set). */
+int ddb__check_table_name(const char *name, const char *path, ddb_verr *v, sim_reply *r);
+
+/**
+ * Read TableName and find the table: 0 with *out, or -1 with r set (SerializationException,
+ * ValidationException, or ResourceNotFoundException with message not_found_msg).
+ */
+int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg,
+                   ddb_table **out, sim_reply *r);
+
+/** Read ReturnConsumedCapacity (INDEXES|TOTAL|NONE) into *out; 0 or -1 (r set). */
+int ddb__req_rcc(const cJSON *req, ddb_verr *v, int *out, sim_reply *r);
+
+/**
+ * Set up env from ExpressionAttributeNames/Values of obj (validating them: non-empty maps,
+ * string names, valid attribute values; has_expr 0 means the request carries no expression,
+ * so either map is an error). 0, -1 (r set) or -SIM_ENOMEM. Release env always.
+ */
+int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r);
+
+/** Map an expression parse/eval error (-SIM_EINVAL with msg) into r. Returns -1, or rc
+ * itself when rc is a C failure other than EINVAL. */
+int ddb__expr_fail(int rc, const char *msg, sim_reply *r);
+
+/**
+ * Validate a Key parameter against schema ks of table t: attribute values valid, exactly
+ * the key attributes, of the declared types, not empty, within size limits. On success
+ * encodes it into *out. Returns 0, -1 (r set) or -SIM_ENOMEM.
+ */
+int ddb__key_check(const ddb_keyschema *ks, const cJSON *key, ddb_key *out, sim_reply *r);
+
+/**
+ * Validate an item for writing into t: attribute values, size limit, key attributes present
+ * with the declared types, GSI key attribute types. Encodes the table key into *out.
+ * Returns 0, -1 (r set) or -SIM_ENOMEM.
+ */
+int ddb__item_check(const ddb_table *t, const cJSON *item, ddb_key *out, sim_reply *r);
+
+/** Check a would-be stored item's GSI key attributes (types, empty). 0 or -1 (r set). */
+int ddb__item_check_gsi_keys(const ddb_table *t, const cJSON *item, sim_reply *r);
+
+/* Helpers return DDB_EREPLY when they wrote an AWS error into the reply; other negative
+ * values are C failures (-SIM_ENOMEM, -SIM_ESTORAGE). */
+#define DDB_EREPLY (-1)
+
+/** End of an operation: 0 for success or an AWS error already in r (rc 0 or DDB_EREPLY);
+ * otherwise a 500 InternalServerError goes into r and rc is returned. */
+int ddb__finish(int rc, sim_reply *r);
+
+/** Error for a C failure: 500 InternalServerError into r; returns rc. */
+int ddb__internal(sim_reply *r, int rc);
+
+/** The scheduler's current time. */
+sim_time_us ddb__now(const ddb_service *svc);
+
+/** Type code of "S", "N", "B" (0 otherwise). */
+int ddb__scalar_type(const char *s);
+
+/* ---- operations (one request each; AWS errors go into r and return 0) ---- */
+
+int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_describe_table(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_list_tables(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_delete_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+
+/**
+ * One write of a batch or a single-item call, without conditions: put item (validated) or
+ * delete at key. Returns 0 (done), DDB_ADMIT_TABLE / DDB_ADMIT_GSI when throttled (nothing
+ * written), or -SIM_ENOMEM / -SIM_ESTORAGE. Charges are added to *cc.
+ */
+int ddb__write_simple(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *item,
+                      ddb_cc *cc);
+
+/** Table description document of t (owned by the caller), or NULL on ENOMEM. */
+cJSON *ddb__table_describe(const ddb_service *svc, const ddb_table *t);
+
+#endif

@@ -1,0 +1,522 @@
+/* ddb_ops_batch.c - BatchWriteItem (at most 25 puts/deletes) and BatchGetItem (at most 100
+ * keys). Every request is validated before anything runs; then each write or read runs on
+ * its own against capacity, and what the buckets refuse is answered in UnprocessedItems /
+ * UnprocessedKeys (always present, {} when empty).
+ * Source: DynamoDB API reference (API_BatchWriteItem, API_BatchGetItem); messages as
+ * dynalite's validations and AWS record them. */
+#include "storage/ddb_int.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
+
+/* 32-bit FNV-1a of text: stands in for the Java object hashes AWS echoes. */
+static uint32_t fnv32(const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* "{table=[com.amazonaws.dynamodb.v20120810.WriteRequest@h, ...]}" into buf. */
+static void echo_requests(const char *table, const cJSON *list, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "{%s=[", table);
+    int first = 1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        char *text = cJSON_PrintUnformatted(e);
+        if (len < cap)
+            len += (size_t)snprintf(buf + len, cap - len,
+                                    "%scom.amazonaws.dynamodb.v20120810.WriteRequest@%x",
+                                    first ? "" : ", ", text != NULL ? fnv32(text) : 0u);
+        cJSON_free(text);
+        first = 0;
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]}");
+}
+
+/* Table name key constraints of a RequestItems map. */
+static void check_table_keys(const cJSON *items, ddb_verr *v)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, items)
+    {
+        const char *n = e->string;
+        size_t len = strlen(n);
+        int bad = 0;
+        for (const char *c = n; *c != '\0'; c++)
+            bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                     (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+        if (bad)
+            ddb__verr_add(v, n, "requestItems",
+                          "Map keys must satisfy constraint: [Member must satisfy regular "
+                          "expression pattern: [a-zA-Z0-9_.-]+]");
+        if (len < 3 || len > 255)
+            ddb__verr_add(v, n, "requestItems",
+                          "Map keys must satisfy constraint: [Member must have length less than "
+                          "or equal to 255, Member must have length greater than or equal to 3]");
+    }
+}
+
+static int dup_key(const ddb_key *keys, int n, const ddb_key *k)
+{
+    for (int i = 0; i < n; i++)
+        if (ddb__key_equal(&keys[i], k))
+            return 1;
+    return 0;
+}
+
+/* Add a ConsumedCapacity entry for t to the array under body (created on demand). */
+static int add_cc(cJSON *body, const ddb_table *t, const ddb_cc *cc, int rcc)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, "ConsumedCapacity");
+    if (arr == NULL && (arr = cJSON_AddArrayToObject(body, "ConsumedCapacity")) == NULL)
+        return -SIM_ENOMEM;
+    cJSON *c = ddb__cc_json(t, cc, rcc);
+    if (c == NULL || !cJSON_AddItemToArray(arr, c)) {
+        cJSON_Delete(c);
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- BatchWriteItem ---- */
+
+typedef struct bw_req {
+    ddb_table *t;
+    const cJSON *src;   /* the WriteRequest, borrowed */
+    cJSON *item;        /* owned normalised item for a put; NULL for a delete */
+    ddb_key key;
+} bw_req;
+
+int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *items = NULL;
+    int rcc, rc = 0, n = 0;
+    ddb_verr v;
+    bw_req reqs[DDB_BATCH_WRITE_MAX];
+    cJSON *body = NULL;
+    char err[DDB_ERR_MAX];
+    ddb__verr_init(&v);
+    memset(reqs, 0, sizeof reqs);
+
+    if (ddb__req_map(req, "RequestItems", &items, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0)
+        goto out;
+    const cJSON *e, *w;
+    cJSON_ArrayForEach(e, items)
+    {
+        if (ddb__req_list(items, e->string, &(const cJSON *){ NULL }, r) != 0)
+            goto out;
+        cJSON_ArrayForEach(w, e)
+        {
+            const cJSON *put = NULL, *del = NULL, *m = NULL;
+            if (!cJSON_IsObject(w)) {
+                sim_reply_err(r, 400, "SerializationException", "%s",
+                              cJSON_IsArray(w) ? "Start of list found where not expected"
+                                               : "Expected null");
+                goto out;
+            }
+            if (ddb__req_struct(w, "PutRequest", &put, r) != 0 ||
+                ddb__req_struct(w, "DeleteRequest", &del, r) != 0 ||
+                (put != NULL && ddb__req_attr_map(put, "Item", &m, r) != 0) ||
+                (del != NULL && ddb__req_attr_map(del, "Key", &m, r) != 0))
+                goto out;
+        }
+    }
+    {
+        const char *s = NULL;
+        if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
+            goto out;
+        if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
+            ddb__verr_add(&v, s, "returnItemCollectionMetrics",
+                          "Member must satisfy enum value set: [SIZE, NONE]");
+    }
+    if (items == NULL) {
+        ddb__verr_add(&v, NULL, "requestItems", "Member must not be null");
+    } else if (items->child == NULL) {
+        ddb__verr_add(&v, "{}", "requestItems",
+                      "Member must have length greater than or equal to 1");
+    } else {
+        check_table_keys(items, &v);
+        cJSON_ArrayForEach(e, items)
+        {
+            int len = cJSON_GetArraySize(e);
+            if (len < 1 || len > DDB_BATCH_WRITE_MAX) {
+                char echo[4096];
+                echo_requests(e->string, e, echo, sizeof echo);
+                ddb__verr_add(&v, echo, "requestItems",
+                              "Map value must satisfy constraint: [Member must have length less "
+                              "than or equal to 25, Member must have length greater than or "
+                              "equal to 1]");
+            }
+        }
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        goto out;
+    int total = 0;
+    cJSON_ArrayForEach(e, items)
+    {
+        cJSON_ArrayForEach(w, e)
+        {
+            const cJSON *put = cJSON_GetObjectItemCaseSensitive(w, "PutRequest");
+            const cJSON *del = cJSON_GetObjectItemCaseSensitive(w, "DeleteRequest");
+            int has_put = put != NULL && !cJSON_IsNull(put);
+            int has_del = del != NULL && !cJSON_IsNull(del);
+            if (has_put == has_del) {
+                ddb__validation(r, "Supplied AttributeValue has more than one datatypes set, "
+                                   "must contain exactly one of the supported datatypes");
+                goto out;
+            }
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(has_put ? put : del,
+                                                              has_put ? "Item" : "Key");
+            if (m == NULL || cJSON_IsNull(m)) {
+                char p[128];
+                snprintf(p, sizeof p, "requestItems.%s.member.%s", e->string,
+                         has_put ? "putRequest.item" : "deleteRequest.key");
+                ddb__verr_add(&v, NULL, p, "Member must not be null");
+                ddb__verr_reply(&v, r);
+                goto out;
+            }
+            const cJSON *a;
+            cJSON_ArrayForEach(a, m)
+            {
+                if (ddb_attr_validate(a, err, sizeof err) != 0) {
+                    ddb__validation(r, "%s", err);
+                    goto out;
+                }
+            }
+            if (has_put && ddb_item_size(m) > DDB_ITEM_MAX_BYTES) {
+                ddb__validation(r, "Item size has exceeded the maximum allowed size");
+                goto out;
+            }
+            total++;
+        }
+    }
+    if (total > DDB_BATCH_WRITE_MAX) {
+        ddb__validation(r, "Too many items requested for the BatchWriteItem call");
+        goto out;
+    }
+
+    /* tables, keys and duplicates, before anything is written */
+    cJSON_ArrayForEach(e, items)
+    {
+        ddb_table *t = ddb__table_find(svc, e->string);
+        if (t == NULL) {
+            sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
+            goto out;
+        }
+        int first = n;
+        cJSON_ArrayForEach(w, e)
+        {
+            bw_req *q = &reqs[n];
+            const cJSON *put = cJSON_GetObjectItemCaseSensitive(w, "PutRequest");
+            q->t = t;
+            q->src = w;
+            if (put != NULL && !cJSON_IsNull(put)) {
+                const cJSON *item = cJSON_GetObjectItemCaseSensitive(put, "Item");
+                if ((rc = ddb__item_check(t, item, &q->key, r)) != 0) {
+                    /* BatchWriteItem reports key problems with the schema message */
+                    if (rc == DDB_EREPLY && r->message != NULL &&
+                        (strstr(r->message, "Missing the key") != NULL ||
+                         strstr(r->message, "Type mismatch for key") != NULL))
+                        ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+                    goto out;
+                }
+                n++;
+                if ((q->item = cJSON_Duplicate(item, 1)) == NULL ||
+                    ddb__item_normalize(q->item) != 0) {
+                    rc = -SIM_ENOMEM;
+                    goto out;
+                }
+            } else {
+                const cJSON *key = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(w, "DeleteRequest"), "Key");
+                if ((rc = ddb__key_check(&t->st.ks, key, &q->key, r)) != 0)
+                    goto out;
+                n++;
+            }
+            int dup = 0;
+            for (int j = first; j < n - 1; j++)
+                dup |= ddb__key_equal(&reqs[j].key, &q->key);
+            if (dup) {
+                ddb__validation(r, "Provided list of item keys contains duplicates");
+                goto out;
+            }
+        }
+    }
+
+    /* run */
+    if ((body = cJSON_CreateObject()) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    cJSON *unproc = cJSON_AddObjectToObject(body, "UnprocessedItems");
+    if (unproc == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    ddb_cc cc = { 0 };
+    for (int i = 0; i < n; i++) {
+        bw_req *q = &reqs[i];
+        rc = ddb__write_simple(svc, q->t, &q->key, q->item, &cc);
+        if (rc < 0)
+            goto out;
+        if (rc != DDB_ADMIT_OK) {
+            cJSON *list = cJSON_GetObjectItemCaseSensitive(unproc, q->t->name);
+            cJSON *copy = cJSON_Duplicate(q->src, 1);
+            if ((list == NULL && (list = cJSON_AddArrayToObject(unproc, q->t->name)) == NULL) ||
+                copy == NULL || !cJSON_AddItemToArray(list, copy)) {
+                cJSON_Delete(copy);
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+        }
+        rc = 0;
+        if (rcc != DDB_RCC_NONE && (i + 1 == n || reqs[i + 1].t != q->t)) {
+            if ((rc = add_cc(body, q->t, &cc, rcc)) != 0)
+                goto out;
+            memset(&cc, 0, sizeof cc);
+        }
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+out:
+    for (int i = 0; i < DDB_BATCH_WRITE_MAX; i++) {
+        cJSON_Delete(reqs[i].item);
+        ddb__key_release(&reqs[i].key);
+    }
+    cJSON_Delete(body);
+    return ddb__finish(rc, r);
+}
+
+/* ---- BatchGetItem ---- */
+
+typedef struct bg_table {
+    ddb_table *t;
+    const cJSON *src;     /* the KeysAndAttributes, borrowed */
+    ddb_proj *proj;       /* owned, may be NULL */
+    ddb_expr_env env;
+    int consistent;
+    int first, n;         /* keys[first .. first+n) */
+} bg_table;
+
+int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *items = NULL;
+    int rcc, rc = 0, nkeys = 0, ntab = 0;
+    ddb_verr v;
+    ddb_key keys[DDB_BATCH_GET_MAX];
+    const cJSON *keysrc[DDB_BATCH_GET_MAX];
+    bg_table *tabs = NULL;
+    cJSON *body = NULL;
+    char err[DDB_ERR_MAX];
+    ddb__verr_init(&v);
+    memset(keys, 0, sizeof keys);
+
+    if (ddb__req_map(req, "RequestItems", &items, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0)
+        goto out;
+    const cJSON *e, *k;
+    cJSON_ArrayForEach(e, items)
+    {
+        const cJSON *kl = NULL;
+        const char *s;
+        int b;
+        if (ddb__req_struct(items, e->string, &(const cJSON *){ NULL }, r) != 0 ||
+            ddb__req_list(e, "Keys", &kl, r) != 0 ||
+            ddb__req_str(e, "ProjectionExpression", &s, r) != 0 ||
+            ddb__req_bool(e, "ConsistentRead", &b, r) != 0)
+            goto out;
+        cJSON_ArrayForEach(k, kl)
+        {
+            if (!cJSON_IsObject(k)) {
+                sim_reply_err(r, 400, "SerializationException", "%s",
+                              cJSON_IsArray(k) ? "Start of list found where not expected"
+                                               : "Expected map or null");
+                goto out;
+            }
+        }
+    }
+    if (items == NULL) {
+        ddb__verr_add(&v, NULL, "requestItems", "Member must not be null");
+    } else if (items->child == NULL) {
+        ddb__verr_add(&v, "{}", "requestItems",
+                      "Member must have length greater than or equal to 1");
+    } else {
+        check_table_keys(items, &v);
+        cJSON_ArrayForEach(e, items)
+        {
+            const cJSON *kl = cJSON_GetObjectItemCaseSensitive(e, "Keys");
+            char p[320];
+            snprintf(p, sizeof p, "requestItems.%s.member.keys", e->string);
+            if (kl == NULL || cJSON_IsNull(kl)) {
+                ddb__verr_add(&v, NULL, p, "Member must not be null");
+            } else {
+                int len = cJSON_GetArraySize(kl);
+                if (len < 1 || len > DDB_BATCH_GET_MAX) {
+                    char *text = cJSON_PrintUnformatted(kl);
+                    ddb__verr_add(&v, text != NULL ? text : "[]", p,
+                                  len < 1 ? "Member must have length greater than or equal to 1"
+                                          : "Member must have length less than or equal to 100");
+                    cJSON_free(text);
+                }
+            }
+        }
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        goto out;
+    int total = 0;
+    cJSON_ArrayForEach(e, items)
+    {
+        if (cJSON_GetObjectItemCaseSensitive(e, "AttributesToGet") != NULL) {
+            ddb__validation(r, "The legacy parameter AttributesToGet is not supported by this "
+                               "service; use expressions instead");
+            goto out;
+        }
+        cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(e, "Keys"))
+        {
+            const cJSON *a;
+            cJSON_ArrayForEach(a, k)
+            {
+                if (ddb_attr_validate(a, err, sizeof err) != 0) {
+                    ddb__validation(r, "%s", err);
+                    goto out;
+                }
+            }
+            if (++total > DDB_BATCH_GET_MAX) {
+                ddb__validation(r, "Too many items requested for the BatchGetItem call");
+                goto out;
+            }
+        }
+    }
+    int ntables = cJSON_GetArraySize(items);
+    if ((tabs = calloc((size_t)ntables, sizeof *tabs)) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    cJSON_ArrayForEach(e, items)
+    {
+        bg_table *bt = &tabs[ntab++];
+        const char *pt = NULL;
+        bt->src = e;
+        bt->first = nkeys;
+        (void)ddb__req_str(e, "ProjectionExpression", &pt, r);
+        (void)ddb__req_bool(e, "ConsistentRead", &bt->consistent, r);
+        if ((rc = ddb__req_env(e, pt != NULL, &bt->env, r)) != 0)
+            goto out;
+        if (pt != NULL && (rc = ddb_proj_parse(pt, &bt->env, &bt->proj, err, sizeof err)) != 0) {
+            rc = ddb__expr_fail(rc, err, r);
+            goto out;
+        }
+        if ((bt->env.names != NULL || bt->env.values != NULL) &&
+            ddb_expr_env_check_unused(&bt->env, err, sizeof err) != 0) {
+            rc = ddb__validation(r, "%s", err);
+            goto out;
+        }
+        if ((bt->t = ddb__table_find(svc, e->string)) == NULL) {
+            sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
+            goto out;
+        }
+        cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(e, "Keys"))
+        {
+            if ((rc = ddb__key_check(&bt->t->st.ks, k, &keys[nkeys], r)) != 0)
+                goto out;
+            keysrc[nkeys] = k;
+            nkeys++;
+            bt->n++;
+            if (dup_key(&keys[bt->first], bt->n - 1, &keys[nkeys - 1])) {
+                ddb__validation(r, "Provided list of item keys contains duplicates");
+                goto out;
+            }
+        }
+    }
+
+    /* run */
+    cJSON *resp, *unproc;
+    if ((body = cJSON_CreateObject()) == NULL ||
+        (resp = cJSON_AddObjectToObject(body, "Responses")) == NULL ||
+        (unproc = cJSON_AddObjectToObject(body, "UnprocessedKeys")) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    sim_time_us now = ddb__now(svc);
+    for (int ti = 0; ti < ntab; ti++) {
+        bg_table *bt = &tabs[ti];
+        ddb_cc cc = { 0 };
+        cJSON *list = cJSON_AddArrayToObject(resp, bt->t->name);
+        cJSON *ukeys = NULL;
+        if (list == NULL) {
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+        for (int i = bt->first; i < bt->first + bt->n; i++) {
+            if (!ddb__bucket_admit(&bt->t->st.rb, now)) {
+                if (ukeys == NULL) {
+                    /* the KeysAndAttributes again, with only the unprocessed keys */
+                    cJSON *ka = cJSON_Duplicate(bt->src, 1);
+                    if (ka == NULL || !cJSON_AddItemToObject(unproc, bt->t->name, ka)) {
+                        cJSON_Delete(ka);
+                        rc = -SIM_ENOMEM;
+                        goto out;
+                    }
+                    cJSON_DeleteItemFromObjectCaseSensitive(ka, "Keys");
+                    if ((ukeys = cJSON_AddArrayToObject(ka, "Keys")) == NULL) {
+                        rc = -SIM_ENOMEM;
+                        goto out;
+                    }
+                }
+                cJSON *kc = cJSON_Duplicate(keysrc[i], 1);
+                if (kc == NULL || !cJSON_AddItemToArray(ukeys, kc)) {
+                    cJSON_Delete(kc);
+                    rc = -SIM_ENOMEM;
+                    goto out;
+                }
+                continue;
+            }
+            cJSON *item = NULL;
+            size_t size = 0;
+            if ((rc = ddb__item_get(svc, bt->t, &keys[i], &item, &size)) != 0)
+                goto out;
+            int64_t cost = ddb__read_cost_uu(size, bt->consistent);
+            ddb__bucket_charge(&bt->t->st.rb, cost, now);
+            cc.table_uu += cost;
+            if (item == NULL)
+                continue;
+            cJSON *o = item;
+            if (bt->proj != NULL) {
+                o = ddb_proj_apply(bt->proj, item);
+                cJSON_Delete(item);
+            }
+            if (o == NULL || !cJSON_AddItemToArray(list, o)) {
+                cJSON_Delete(o);
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+        }
+        if (rcc != DDB_RCC_NONE && (rc = add_cc(body, bt->t, &cc, rcc)) != 0)
+            goto out;
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+out:
+    for (int i = 0; i < DDB_BATCH_GET_MAX; i++)
+        ddb__key_release(&keys[i]);
+    for (int i = 0; tabs != NULL && i < ntab; i++) {
+        ddb_proj_free(tabs[i].proj);
+        ddb_expr_env_release(&tabs[i].env);
+    }
+    free(tabs);
+    cJSON_Delete(body);
+    return ddb__finish(rc, r);
+}

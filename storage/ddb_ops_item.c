@@ -1,0 +1,584 @@
+/* ddb_ops_item.c - single-item operations: PutItem, GetItem, DeleteItem, UpdateItem, with
+ * ConditionExpression, ReturnValues, capacity and GSI maintenance; and ddb__write_simple,
+ * the unconditional write BatchWriteItem reuses. Expressions come from ddb_expr.h.
+ * Source: DynamoDB API reference (API_PutItem, API_GetItem, API_DeleteItem, API_UpdateItem);
+ * developer guide, "Condition expressions" and "Read/write capacity mode". */
+#include "storage/ddb_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
+
+enum rv { RV_NONE = 0, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
+
+/* Read ReturnValues into *out (enum check into v). 0 or -1 (r set). */
+static int req_return_values(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+{
+    static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
+                                         "UPDATED_NEW" };
+    const char *s = NULL;
+    *out = RV_NONE;
+    if (ddb__req_str(req, "ReturnValues", &s, r) != 0)
+        return -1;
+    if (s == NULL)
+        return 0;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    ddb__verr_add(v, s, "returnValues",
+                  "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, "
+                  "UPDATED_NEW]");
+    return 0;
+}
+
+/* Reject the legacy (pre-expression) parameters this service does not implement. */
+static int reject_legacy(const cJSON *req, const char *const *names, sim_reply *r)
+{
+    for (; *names != NULL; names++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, *names);
+        if (m != NULL && !cJSON_IsNull(m))
+            return ddb__validation(r,
+                                   "The legacy parameter %s is not supported by this service; "
+                                   "use expressions instead",
+                                   *names);
+    }
+    return 0;
+}
+
+/* Read ReturnItemCollectionMetrics (accepted, never answered). */
+static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
+{
+    const char *s = NULL;
+    if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
+        return -1;
+    if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
+        ddb__verr_add(v, s, "returnItemCollectionMetrics",
+                      "Member must satisfy enum value set: [SIZE, NONE]");
+    return 0;
+}
+
+static int throttle(sim_reply *r, int admit)
+{
+    sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
+                  admit == DDB_ADMIT_GSI ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+    return 0;
+}
+
+static int cond_failed(sim_reply *r)
+{
+    sim_reply_err(r, 400, "ConditionalCheckFailedException", "The conditional request failed");
+    return 0;
+}
+
+/* Attach attrs (taken; NULL allowed) as "Attributes" and the ConsumedCapacity, reply ok. */
+static int reply_write(ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc, sim_reply *r)
+{
+    cJSON *body = cJSON_CreateObject();
+    if (body == NULL)
+        goto nomem;
+    if (attrs != NULL) {
+        if (!cJSON_AddItemToObject(body, "Attributes", attrs))
+            goto nomem;
+        attrs = NULL;
+    }
+    if (rcc != DDB_RCC_NONE) {
+        cJSON *c = ddb__cc_json(t, cc, rcc);
+        if (c == NULL || !cJSON_AddItemToObject(body, "ConsumedCapacity", c)) {
+            cJSON_Delete(c);
+            goto nomem;
+        }
+    }
+    sim_reply_ok(r, body);
+    return 0;
+nomem:
+    cJSON_Delete(attrs);
+    cJSON_Delete(body);
+    return ddb__internal(r, -SIM_ENOMEM);
+}
+
+/* Parse an optional condition string named what. 0, -1 (r set) or C error. */
+static int parse_cond(const char *text, const char *what, ddb_expr_env *env, ddb_cond **out,
+                      sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    *out = NULL;
+    if (text == NULL)
+        return 0;
+    int rc = ddb_cond_parse(text, what, env, out, err, sizeof err);
+    return rc != 0 ? ddb__expr_fail(rc, err, r) : 0;
+}
+
+/* Check unused names/values after every expression was parsed. 0 or -1 (r set). */
+static int env_unused(const ddb_expr_env *env, sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    if (env->names == NULL && env->values == NULL)
+        return 0;
+    if (ddb_expr_env_check_unused(env, err, sizeof err) != 0)
+        return ddb__validation(r, "%s", err);
+    return 0;
+}
+
+/* Evaluate an optional condition on item (may be NULL). *ok 1 when it holds. */
+static int eval_cond(const ddb_cond *c, const cJSON *item, int *ok, sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    *ok = 1;
+    if (c == NULL)
+        return 0;
+    int rc = ddb_cond_eval(c, item, ok, err, sizeof err);
+    return rc != 0 ? ddb__expr_fail(rc, err, r) : 0;
+}
+
+int ddb__write_simple(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *item,
+                      ddb_cc *cc)
+{
+    cJSON *old = NULL;
+    size_t old_size = 0;
+    ddb_wplan plan;
+    int rc = ddb__item_get(svc, t, key, &old, &old_size);
+    if (rc != 0)
+        return rc;
+    size_t new_size = item != NULL ? ddb_item_size(item) : 0;
+    if ((rc = ddb__wplan_make(t, key, old, old_size, item, new_size, &plan)) != 0)
+        goto out;
+    rc = ddb__wplan_admit(svc, t, &plan);
+    if (rc == DDB_ADMIT_OK)
+        rc = ddb__wplan_apply(svc, t, &plan, cc);
+    ddb__wplan_release(t, &plan);
+out:
+    cJSON_Delete(old);
+    return rc;
+}
+
+/* Common tail of a conditional write: condition on old, plan, capacity, apply.
+ * Returns 0 with *done 1 when written; AWS errors go into r (done 0). */
+static int write_checked(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *old,
+                         size_t old_size, const cJSON *new_item, ddb_cc *cc, int *done,
+                         sim_reply *r)
+{
+    ddb_wplan plan;
+    *done = 0;
+    size_t new_size = new_item != NULL ? ddb_item_size(new_item) : 0;
+    int rc = ddb__wplan_make(t, key, old, old_size, new_item, new_size, &plan);
+    if (rc != 0)
+        return ddb__internal(r, rc);
+    int admit = ddb__wplan_admit(svc, t, &plan);
+    if (admit != DDB_ADMIT_OK) {
+        ddb__wplan_release(t, &plan);
+        return throttle(r, admit);
+    }
+    rc = ddb__wplan_apply(svc, t, &plan, cc);
+    ddb__wplan_release(t, &plan);
+    if (rc != 0)
+        return ddb__internal(r, rc);
+    *done = 1;
+    return 0;
+}
+
+/* Before the condition: refuse when the table's write bucket is empty; on a failed
+ * condition, charge the write anyway (AWS charges failed conditional writes). */
+static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, ddb_cc *cc)
+{
+    int64_t cost = ddb__write_cost_uu(old_size);
+    ddb__bucket_charge(&t->st.wb, cost, ddb__now(svc));
+    cc->table_uu += cost;
+    return 0;
+}
+
+/* ---- PutItem ---- */
+
+int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "Expected", "ConditionalOperator", NULL };
+    const char *name = NULL, *cond_text = NULL;
+    const cJSON *item = NULL;
+    int rv, rcc;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_cond *cond = NULL;
+    ddb_table *t = NULL;
+    ddb_key key = { 0 };
+    cJSON *nitem = NULL, *old = NULL;
+    size_t old_size = 0;
+    ddb_cc cc = { 0 };
+    int rc = 0, ok, done;
+    ddb__verr_init(&v);
+
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_attr_map(req, "Item", &item, r) != 0 ||
+        ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
+        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_ricm(req, &v, r) != 0)
+        goto out;
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        goto out;
+    if (item == NULL)
+        ddb__verr_add(&v, NULL, "item", "Member must not be null");
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+        goto out;
+    if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
+        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
+        (rc = env_unused(&env, r)) != 0)
+        goto out;
+    if (rv != RV_NONE && rv != RV_ALL_OLD) {
+        ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
+        goto out;
+    }
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
+        goto out;
+    if ((rc = ddb__item_check(t, item, &key, r)) != 0)
+        goto out;
+    if ((nitem = cJSON_Duplicate(item, 1)) == NULL || ddb__item_normalize(nitem) != 0) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
+        goto out;
+    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
+        throttle(r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
+        goto out;
+    if (!ok) {
+        charge_failed_write(svc, t, old_size, &cc);
+        cond_failed(r);
+        goto out;
+    }
+    if ((rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, &done, r)) != 0 || !done)
+        goto out;
+    cJSON *attrs = NULL;
+    if (rv == RV_ALL_OLD && old != NULL) {
+        attrs = old;
+        old = NULL;
+    }
+    rc = reply_write(t, attrs, &cc, rcc, r);
+out:
+    cJSON_Delete(old);
+    cJSON_Delete(nitem);
+    ddb__key_release(&key);
+    ddb_cond_free(cond);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}
+
+/* ---- GetItem ---- */
+
+int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "AttributesToGet", NULL };
+    const char *name = NULL, *proj_text = NULL;
+    const cJSON *keyj = NULL;
+    int consistent = 0, rcc;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_proj *proj = NULL;
+    ddb_table *t = NULL;
+    ddb_key key = { 0 };
+    cJSON *item = NULL, *body = NULL;
+    size_t size = 0;
+    int rc = 0;
+    char err[DDB_ERR_MAX];
+    ddb__verr_init(&v);
+
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
+        ddb__req_bool(req, "ConsistentRead", &consistent, r) != 0 ||
+        ddb__req_str(req, "ProjectionExpression", &proj_text, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0)
+        goto out;
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        goto out;
+    if (keyj == NULL)
+        ddb__verr_add(&v, NULL, "key", "Member must not be null");
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+        goto out;
+    if ((rc = ddb__req_env(req, proj_text != NULL, &env, r)) != 0)
+        goto out;
+    if (proj_text != NULL &&
+        (rc = ddb_proj_parse(proj_text, &env, &proj, err, sizeof err)) != 0) {
+        rc = ddb__expr_fail(rc, err, r);
+        goto out;
+    }
+    if ((rc = env_unused(&env, r)) != 0)
+        goto out;
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
+        goto out;
+    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
+        goto out;
+    sim_time_us now = ddb__now(svc);
+    if (!ddb__bucket_admit(&t->st.rb, now)) {
+        throttle(r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if ((rc = ddb__item_get(svc, t, &key, &item, &size)) != 0)
+        goto out;
+    ddb_cc cc = { 0 };
+    cc.table_uu = ddb__read_cost_uu(size, consistent);
+    ddb__bucket_charge(&t->st.rb, cc.table_uu, now);
+    if ((body = cJSON_CreateObject()) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if (item != NULL) {
+        cJSON *out_item = item;
+        if (proj != NULL) {
+            if ((out_item = ddb_proj_apply(proj, item)) == NULL) {
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+            cJSON_Delete(item);
+        }
+        item = NULL;
+        if (!cJSON_AddItemToObject(body, "Item", out_item)) {
+            cJSON_Delete(out_item);
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+    }
+    if (rcc != DDB_RCC_NONE) {
+        cJSON *c = ddb__cc_json(t, &cc, rcc);
+        if (c == NULL || !cJSON_AddItemToObject(body, "ConsumedCapacity", c)) {
+            cJSON_Delete(c);
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+out:
+    cJSON_Delete(body);
+    cJSON_Delete(item);
+    ddb__key_release(&key);
+    ddb_proj_free(proj);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}
+
+/* ---- DeleteItem ---- */
+
+int ddb__op_delete_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "Expected", "ConditionalOperator", NULL };
+    const char *name = NULL, *cond_text = NULL;
+    const cJSON *keyj = NULL;
+    int rv, rcc;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_cond *cond = NULL;
+    ddb_table *t = NULL;
+    ddb_key key = { 0 };
+    cJSON *old = NULL;
+    size_t old_size = 0;
+    ddb_cc cc = { 0 };
+    int rc = 0, ok, done;
+    ddb__verr_init(&v);
+
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
+        ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
+        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_ricm(req, &v, r) != 0)
+        goto out;
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        goto out;
+    if (keyj == NULL)
+        ddb__verr_add(&v, NULL, "key", "Member must not be null");
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+        goto out;
+    if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
+        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
+        (rc = env_unused(&env, r)) != 0)
+        goto out;
+    if (rv != RV_NONE && rv != RV_ALL_OLD) {
+        ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
+        goto out;
+    }
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
+        goto out;
+    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
+        goto out;
+    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
+        goto out;
+    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
+        throttle(r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
+        goto out;
+    if (!ok) {
+        charge_failed_write(svc, t, old_size, &cc);
+        cond_failed(r);
+        goto out;
+    }
+    if ((rc = write_checked(svc, t, &key, old, old_size, NULL, &cc, &done, r)) != 0 || !done)
+        goto out;
+    cJSON *attrs = NULL;
+    if (rv == RV_ALL_OLD && old != NULL) {
+        attrs = old;
+        old = NULL;
+    }
+    rc = reply_write(t, attrs, &cc, rcc, r);
+out:
+    cJSON_Delete(old);
+    ddb__key_release(&key);
+    ddb_cond_free(cond);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}
+
+/* ---- UpdateItem ---- */
+
+/* New object with the top-level attributes of item that u touches; NULL when none/ENOMEM
+ * (*nomem tells which). */
+static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
+{
+    cJSON *o = NULL;
+    const cJSON *a;
+    *nomem = 0;
+    if (u == NULL)
+        return NULL;
+    cJSON_ArrayForEach(a, item)
+    {
+        if (!ddb_update_touches(u, a->string))
+            continue;
+        cJSON *c = cJSON_Duplicate(a, 1);
+        if ((o == NULL && (o = cJSON_CreateObject()) == NULL) || c == NULL ||
+            !cJSON_AddItemToObject(o, a->string, c)) {
+            cJSON_Delete(c);
+            cJSON_Delete(o);
+            *nomem = 1;
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "Expected", "ConditionalOperator", "AttributeUpdates",
+                                          NULL };
+    const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
+    const cJSON *keyj = NULL;
+    int rv, rcc;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_cond *cond = NULL;
+    ddb_update *upd = NULL;
+    ddb_table *t = NULL;
+    ddb_key key = { 0 };
+    cJSON *old = NULL, *nitem = NULL, *attrs = NULL;
+    size_t old_size = 0;
+    ddb_cc cc = { 0 };
+    int rc = 0, ok, done;
+    char err[DDB_ERR_MAX];
+    ddb__verr_init(&v);
+
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
+        ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
+        ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
+        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_ricm(req, &v, r) != 0)
+        goto out;
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        goto out;
+    if (keyj == NULL)
+        ddb__verr_add(&v, NULL, "key", "Member must not be null");
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+        goto out;
+    if ((rc = ddb__req_env(req, cond_text != NULL || upd_text != NULL, &env, r)) != 0)
+        goto out;
+    if (upd_text != NULL && (rc = ddb_update_parse(upd_text, &env, &upd, err, sizeof err)) != 0) {
+        rc = ddb__expr_fail(rc, err, r);
+        goto out;
+    }
+    if ((rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
+        (rc = env_unused(&env, r)) != 0)
+        goto out;
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
+        goto out;
+    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
+        goto out;
+    for (int i = 0; upd != NULL && i < 2; i++) {
+        const char *kn = i == 0 ? t->st.ks.hash : t->st.ks.range;
+        if (kn != NULL && ddb_update_touches(upd, kn)) {
+            ddb__validation(r,
+                            "One or more parameter values were invalid: Cannot update attribute "
+                            "%s. This attribute is part of the key",
+                            kn);
+            goto out;
+        }
+    }
+    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
+        goto out;
+    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
+        throttle(r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
+        goto out;
+    if (!ok) {
+        charge_failed_write(svc, t, old_size, &cc);
+        cond_failed(r);
+        goto out;
+    }
+    if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if (upd != NULL && (rc = ddb_update_apply(upd, nitem, err, sizeof err)) != 0) {
+        rc = ddb__expr_fail(rc, err, r);
+        goto out;
+    }
+    if ((rc = ddb__item_normalize(nitem)) != 0)
+        goto out;
+    if (ddb_item_size(nitem) > DDB_ITEM_MAX_BYTES) {
+        ddb__validation(r, "Item size to update has exceeded the maximum allowed size");
+        goto out;
+    }
+    if (ddb__item_check_gsi_keys(t, nitem, r) != 0)
+        goto out;
+    if ((rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, &done, r)) != 0 || !done)
+        goto out;
+    int nomem = 0;
+    switch (rv) {
+    case RV_ALL_OLD:
+        attrs = old;
+        old = NULL;
+        break;
+    case RV_UPDATED_OLD:
+        attrs = touched_attrs(upd, old, &nomem);
+        break;
+    case RV_ALL_NEW:
+        attrs = nitem;
+        nitem = NULL;
+        break;
+    case RV_UPDATED_NEW:
+        attrs = touched_attrs(upd, nitem, &nomem);
+        break;
+    default:
+        break;
+    }
+    if (nomem) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    rc = reply_write(t, attrs, &cc, rcc, r);
+    attrs = NULL;
+out:
+    cJSON_Delete(attrs);
+    cJSON_Delete(old);
+    cJSON_Delete(nitem);
+    ddb__key_release(&key);
+    ddb_cond_free(cond);
+    ddb_update_free(upd);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}

@@ -1,0 +1,627 @@
+/* ddb_ops_query.c - Query and Scan on a table or a GSI: key conditions mapped onto sqlite
+ * ranges over the encoded keys, pages bounded by Limit and 1 MB of data read, filters
+ * applied after the limit, projections, Select COUNT, LastEvaluatedKey, read capacity.
+ * Source: DynamoDB API reference (API_Query, API_Scan); developer guide, "Query",
+ * "Paginating table query results" (LastEvaluatedKey whenever the page stops at Limit or
+ * 1 MB), "Key condition expressions"; key condition messages as dynalite records them. */
+#include "storage/ddb_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
+#include "storage/store_sqlite.h"
+
+enum sel { SEL_DEFAULT = 0, SEL_ALL, SEL_PROJECTED, SEL_SPECIFIC, SEL_COUNT };
+
+/* What a Query and a Scan share once the request is parsed. */
+typedef struct page_req {
+    ddb_table *t;
+    ddb_gsi *g;              /* NULL: the table itself */
+    int gsi_pos;             /* index of g in t->gsi */
+    int64_t limit;           /* 0: none */
+    int consistent;
+    int select;              /* enum sel */
+    int rcc;
+    const ddb_cond *filter;  /* may be NULL */
+    const ddb_proj *proj;    /* may be NULL */
+    int desc;                /* Query: ScanIndexForward false */
+    const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
+    size_t prefix_len;
+} page_req;
+
+static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+{
+    static const char *const names[] = { "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
+                                         "SPECIFIC_ATTRIBUTES", "COUNT" };
+    const char *s = NULL;
+    *out = SEL_DEFAULT;
+    if (ddb__req_str(req, "Select", &s, r) != 0)
+        return -1;
+    if (s == NULL)
+        return 0;
+    for (int i = 1; i < 5; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    ddb__verr_add(v, s, "select",
+                  "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, "
+                  "ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
+    return 0;
+}
+
+static void check_index_name(const char *in, ddb_verr *v)
+{
+    if (in == NULL)
+        return;
+    size_t n = strlen(in);
+    int bad = 0;
+    for (const char *c = in; *c != '\0'; c++)
+        bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                 (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+    if (bad)
+        ddb__verr_add(v, in, "indexName",
+                      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    if (n < 3)
+        ddb__verr_add(v, in, "indexName", "Member must have length greater than or equal to 3");
+    if (n > 255)
+        ddb__verr_add(v, in, "indexName", "Member must have length less than or equal to 255");
+}
+
+/* New object with the values of names (present in item) copied: a LastEvaluatedKey. */
+static cJSON *key_of(const cJSON *item, const char *const *names, int n)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; o != NULL && i < n; i++) {
+        if (names[i] == NULL || cJSON_GetObjectItemCaseSensitive(o, names[i]) != NULL)
+            continue;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, names[i]);
+        cJSON *c = v != NULL ? cJSON_Duplicate(v, 1) : NULL;
+        if (v != NULL && (c == NULL || !cJSON_AddItemToObject(o, names[i], c))) {
+            cJSON_Delete(c);
+            cJSON_Delete(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+/*
+ * Check ExclusiveStartKey esk against the table key and (for a GSI) the index key, and
+ * encode them. 0, -1 (r set) or C error.
+ */
+static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key *ikey,
+                     sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, esk)
+    {
+        if (ddb_attr_validate(e, err, sizeof err) != 0)
+            return ddb__validation(r, "The provided starting key is invalid: %s", err);
+    }
+    const ddb_keyschema *ts = &p->t->st.ks;
+    const char *names[4] = { ts->hash, ts->range, NULL, NULL };
+    int want = 0;
+    if (p->g != NULL) {
+        names[2] = p->g->st.ks.hash;
+        names[3] = p->g->st.ks.range;
+    }
+    for (int i = 0; i < 4; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++)
+            dup |= names[i] != NULL && names[j] != NULL && strcmp(names[i], names[j]) == 0;
+        want += names[i] != NULL && !dup;
+    }
+    if (cJSON_GetArraySize(esk) != want)
+        goto bad;
+    int rc = ddb__key_encode(ts, esk, tkey);
+    if (rc == -SIM_EINVAL)
+        goto bad;
+    if (rc != 0)
+        return rc;
+    if (p->g != NULL) {
+        rc = ddb__key_encode(&p->g->st.ks, esk, ikey);
+        if (rc == -SIM_EINVAL)
+            goto bad;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+bad:
+    return ddb__validation(r, "The provided starting key is invalid: " DDB_MSG_KEY_SCHEMA);
+}
+
+/* Add item (taken) to arr. 0 or -SIM_ENOMEM (item freed). */
+static int push(cJSON *arr, cJSON *item)
+{
+    if (!cJSON_AddItemToArray(arr, item)) {
+        cJSON_Delete(item);
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* Step the bound statement st through one page and reply. Resets st. */
+static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_reply *r)
+{
+    ddb_store *s = p->g != NULL ? &p->g->st : &p->t->st;
+    char err[DDB_ERR_MAX];
+    int rc = 0;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *items = NULL, *last = NULL;
+    int64_t scanned = 0, count = 0;
+    size_t bytes = 0;
+    int stopped = 0;
+    if (body == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if (p->select != SEL_COUNT && (items = cJSON_AddArrayToObject(body, "Items")) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    for (;;) {
+        int sr = sqlite3_step(st);
+        if (sr == SQLITE_DONE)
+            break;
+        if (sr != SQLITE_ROW) {
+            rc = -SIM_ESTORAGE;
+            goto out;
+        }
+        if (p->prefix != NULL) {
+            const unsigned char *sk = sqlite3_column_blob(st, 2);
+            size_t n = (size_t)sqlite3_column_bytes(st, 2);
+            if (n < p->prefix_len || memcmp(sk, p->prefix, p->prefix_len) != 0) {
+                if (!p->desc)
+                    break; /* ascending: past the prefix range */
+                continue;
+            }
+        }
+        cJSON *item = ddb__row_item(st);
+        if (item == NULL) {
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+        scanned++;
+        bytes += (size_t)sqlite3_column_int64(st, 1);
+        cJSON_Delete(last);
+        last = item;
+        int keep = 1;
+        if (p->filter != NULL && (rc = ddb_cond_eval(p->filter, item, &keep, err, sizeof err)) != 0) {
+            rc = ddb__expr_fail(rc, err, r);
+            goto out;
+        }
+        if (keep) {
+            count++;
+            if (items != NULL) {
+                cJSON *o = p->proj != NULL ? ddb_proj_apply(p->proj, item)
+                                           : cJSON_Duplicate(item, 1);
+                if (o == NULL || push(items, o) != 0) {
+                    rc = -SIM_ENOMEM;
+                    goto out;
+                }
+            }
+        }
+        if ((p->limit > 0 && scanned >= p->limit) || bytes >= DDB_PAGE_MAX_BYTES) {
+            stopped = 1;
+            break;
+        }
+    }
+    store_sqlite_reset(st);
+    if (cJSON_AddNumberToObject(body, "Count", (double)count) == NULL ||
+        cJSON_AddNumberToObject(body, "ScannedCount", (double)scanned) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if (stopped && last != NULL) {
+        const ddb_keyschema *ts = &p->t->st.ks;
+        const char *names[4] = { ts->hash, ts->range, p->g ? p->g->st.ks.hash : NULL,
+                                 p->g ? p->g->st.ks.range : NULL };
+        cJSON *lek = key_of(last, names, 4);
+        if (lek == NULL || !cJSON_AddItemToObject(body, "LastEvaluatedKey", lek)) {
+            cJSON_Delete(lek);
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+    }
+    ddb_cc cc = { 0 };
+    int64_t cost = ddb__read_cost_uu(bytes, p->consistent);
+    ddb__bucket_charge(&s->rb, cost, ddb__now(svc));
+    if (p->g != NULL)
+        cc.gsi_uu[p->gsi_pos] = cost;
+    else
+        cc.table_uu = cost;
+    if (p->rcc != DDB_RCC_NONE) {
+        cJSON *c = ddb__cc_json(p->t, &cc, p->rcc);
+        if (c == NULL || !cJSON_AddItemToObject(body, "ConsumedCapacity", c)) {
+            cJSON_Delete(c);
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+out:
+    store_sqlite_reset(st);
+    cJSON_Delete(last);
+    cJSON_Delete(body);
+    return rc;
+}
+
+/* Common request parts of Query and Scan; fills p (except desc/prefix). */
+typedef struct common_req {
+    const char *name, *index, *filter_text, *proj_text;
+    const cJSON *esk;
+    int64_t limit;
+    int has_limit;
+} common_req;
+
+static int read_common(const cJSON *req, common_req *c, page_req *p, ddb_verr *v, sim_reply *r)
+{
+    if (ddb__req_str(req, "TableName", &c->name, r) != 0 ||
+        ddb__req_str(req, "IndexName", &c->index, r) != 0 ||
+        ddb__req_int(req, "Limit", "Integer", &c->limit, &c->has_limit, r) != 0 ||
+        ddb__req_attr_map(req, "ExclusiveStartKey", &c->esk, r) != 0 ||
+        ddb__req_bool(req, "ConsistentRead", &p->consistent, r) != 0 ||
+        ddb__req_str(req, "FilterExpression", &c->filter_text, r) != 0 ||
+        ddb__req_str(req, "ProjectionExpression", &c->proj_text, r) != 0 ||
+        read_select(req, v, &p->select, r) != 0 || ddb__req_rcc(req, v, &p->rcc, r) != 0)
+        return -1;
+    if (ddb__check_table_name(c->name, "tableName", v, r) != 0)
+        return -1;
+    check_index_name(c->index, v);
+    if (c->has_limit && c->limit < 1) {
+        char val[32];
+        snprintf(val, sizeof val, "%lld", (long long)c->limit);
+        ddb__verr_add(v, val, "limit", "Member must have value greater than or equal to 1");
+    }
+    p->limit = c->has_limit ? c->limit : 0;
+    return 0;
+}
+
+/* After the table is known: the index, consistency and Select against its projection. */
+static int resolve_index(const common_req *c, page_req *p, sim_reply *r)
+{
+    if (c->index == NULL)
+        return 0;
+    p->g = ddb__gsi_find(p->t, c->index);
+    if (p->g == NULL)
+        return ddb__validation(r, "The table does not have the specified index: %s", c->index);
+    p->gsi_pos = (int)(p->g - p->t->gsi);
+    if (p->consistent)
+        return ddb__validation(r, "Consistent reads are not supported on global secondary "
+                                  "indexes");
+    if (p->select == SEL_ALL && p->g->proj_type != DDB_PROJ_ALL)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: Select type "
+                               "ALL_ATTRIBUTES is not supported for global secondary index %s "
+                               "because its projection type is not ALL",
+                               c->index);
+    return 0;
+}
+
+/* Parse filter and projection (after any key condition). */
+static int parse_filter_proj(const common_req *c, ddb_expr_env *env, ddb_cond **filter,
+                             ddb_proj **proj, sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    int rc;
+    if (c->filter_text != NULL &&
+        (rc = ddb_cond_parse(c->filter_text, "FilterExpression", env, filter, err,
+                             sizeof err)) != 0)
+        return ddb__expr_fail(rc, err, r);
+    if (c->proj_text != NULL &&
+        (rc = ddb_proj_parse(c->proj_text, env, proj, err, sizeof err)) != 0)
+        return ddb__expr_fail(rc, err, r);
+    if ((env->names != NULL || env->values != NULL) &&
+        ddb_expr_env_check_unused(env, err, sizeof err) != 0)
+        return ddb__validation(r, "%s", err);
+    return 0;
+}
+
+static int select_checks(const common_req *c, const page_req *p, sim_reply *r)
+{
+    if (p->select == SEL_SPECIFIC && c->proj_text == NULL)
+        return ddb__validation(r, "Must specify the AttributesToGet or ProjectionExpression when "
+                                  "choosing to get SPECIFIC_ATTRIBUTES");
+    return 0;
+}
+
+static int reject_legacy(const cJSON *req, const char *const *names, sim_reply *r)
+{
+    for (; *names != NULL; names++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, *names);
+        if (m != NULL && !cJSON_IsNull(m))
+            return ddb__validation(r,
+                                   "The legacy parameter %s is not supported by this service; "
+                                   "use expressions instead",
+                                   *names);
+    }
+    return 0;
+}
+
+/* ---- Query ---- */
+
+/* Smallest byte string above every string with prefix p: p with its last non-0xFF byte
+ * incremented and what follows dropped. *out malloc'd; *out_len 0 when there is none. */
+static int prefix_upper(const unsigned char *p, size_t n, unsigned char **out, size_t *out_len)
+{
+    while (n > 0 && p[n - 1] == 0xFF)
+        n--;
+    *out = NULL;
+    *out_len = 0;
+    if (n == 0)
+        return 0;
+    if ((*out = malloc(n)) == NULL)
+        return -SIM_ENOMEM;
+    memcpy(*out, p, n);
+    (*out)[n - 1]++;
+    *out_len = n;
+    return 0;
+}
+
+static int shape_of(int op)
+{
+    switch (op) {
+    case DDB_KEY_EQ:
+        return DDB_Q_EQ;
+    case DDB_KEY_LT:
+        return DDB_Q_LT;
+    case DDB_KEY_LE:
+        return DDB_Q_LE;
+    case DDB_KEY_GT:
+        return DDB_Q_GT;
+    case DDB_KEY_GE:
+        return DDB_Q_GE;
+    case DDB_KEY_BETWEEN:
+        return DDB_Q_BETWEEN;
+    case DDB_KEY_BEGINS_WITH:
+        return DDB_Q_PREFIX;
+    default:
+        return DDB_Q_NONE;
+    }
+}
+
+/* Check the key condition against schema ks (may swap the two parts). 0 or -1. */
+static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
+{
+    const char *mismatch = "One or more parameter values were invalid: Condition parameter "
+                           "type does not match schema type";
+    if (kc->sk_name != NULL && ks->range != NULL && strcmp(kc->pk_name, ks->range) == 0 &&
+        strcmp(kc->sk_name, ks->hash) == 0 && kc->sk_op == DDB_KEY_EQ) {
+        /* "sk = :a AND pk = :b": the equality on the partition key came second */
+        char *n = kc->pk_name;
+        cJSON *v = kc->pk_value;
+        kc->pk_name = kc->sk_name;
+        kc->pk_value = kc->sk_v1;
+        kc->sk_name = n;
+        kc->sk_v1 = v;
+    }
+    if (strcmp(kc->pk_name, ks->hash) != 0)
+        return ddb__validation(r, "Query condition missed key schema element: %s", ks->hash);
+    if (kc->sk_name != NULL) {
+        if (ks->range == NULL)
+            return ddb__validation(r, "Query key condition not supported");
+        if (strcmp(kc->sk_name, ks->range) != 0)
+            return ddb__validation(r, "Query condition missed key schema element: %s",
+                                   ks->range);
+    }
+    if (ddb_attr_type(kc->pk_value) != ks->hash_type)
+        return ddb__validation(r, "%s", mismatch);
+    if (kc->sk_name != NULL) {
+        int t1 = ddb_attr_type(kc->sk_v1);
+        if (kc->sk_op == DDB_KEY_BEGINS_WITH && t1 == DDB_T_N)
+            return ddb__validation(r, "Invalid KeyConditionExpression: Incorrect operand type "
+                                      "for operator or function; operator or function: "
+                                      "begins_with, operand type: N");
+        if (t1 != ks->range_type ||
+            (kc->sk_v2 != NULL && ddb_attr_type(kc->sk_v2) != ks->range_type))
+            return ddb__validation(r, "%s", mismatch);
+        int cmp = 0;
+        if (kc->sk_op == DDB_KEY_BETWEEN && ddb_attr_compare(kc->sk_v1, kc->sk_v2, &cmp) == 0 &&
+            cmp > 0) {
+            char *a = cJSON_PrintUnformatted(kc->sk_v1);
+            char *b = cJSON_PrintUnformatted(kc->sk_v2);
+            ddb__validation(r,
+                            "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
+                            "bound to be greater than or equal to lower bound; lower bound "
+                            "operand: AttributeValue: %s, upper bound operand: AttributeValue: %s",
+                            a != NULL ? a : "", b != NULL ? b : "");
+            cJSON_free(a);
+            cJSON_free(b);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "KeyConditions", "QueryFilter", "AttributesToGet",
+                                          "ConditionalOperator", NULL };
+    common_req c = { 0 };
+    page_req p = { 0 };
+    const char *kc_text = NULL;
+    int forward = 1, rc = 0, have_kc = 0;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_keycond kc = { 0 };
+    ddb_cond *filter = NULL;
+    ddb_proj *proj = NULL;
+    ddb_key pk = { 0 }, b1 = { 0 }, b2 = { 0 }, tstart = { 0 }, istart = { 0 };
+    unsigned char *hi = NULL;
+    size_t hi_len = 0;
+    char err[DDB_ERR_MAX];
+    ddb__verr_init(&v);
+
+    if (read_common(req, &c, &p, &v, r) != 0 ||
+        ddb__req_str(req, "KeyConditionExpression", &kc_text, r) != 0 ||
+        ddb__req_bool(req, "ScanIndexForward", &forward, r) != 0)
+        goto out;
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
+        select_checks(&c, &p, r) != 0)
+        goto out;
+    if (kc_text == NULL) {
+        ddb__validation(r, "Either the KeyConditions or KeyConditionExpression parameter must be "
+                           "specified in the request.");
+        goto out;
+    }
+    if ((rc = ddb__req_env(req, 1, &env, r)) != 0)
+        goto out;
+    if ((rc = ddb_keycond_parse(kc_text, &env, &kc, err, sizeof err)) != 0) {
+        rc = ddb__expr_fail(rc, err, r);
+        goto out;
+    }
+    have_kc = 1;
+    if ((rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
+        goto out;
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &p.t, r) != 0 ||
+        (rc = resolve_index(&c, &p, r)) != 0)
+        goto out;
+    ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
+    if ((rc = keycond_check(&kc, &s->ks, r)) != 0)
+        goto out;
+    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+        goto out;
+
+    /* encoded bounds */
+    if ((rc = ddb_key_encode(kc.pk_value, &pk.pk, &pk.pk_len)) != 0)
+        goto out;
+    const ddb_key *sk_start = p.g != NULL ? &istart : &tstart;
+    if (c.esk != NULL && (sk_start->pk_len != pk.pk_len ||
+                          memcmp(sk_start->pk, pk.pk, pk.pk_len) != 0)) {
+        ddb__validation(r, "The provided starting key is outside query boundaries based on "
+                           "provided conditions");
+        goto out;
+    }
+    int shape = kc.sk_name != NULL ? shape_of(kc.sk_op) : DDB_Q_NONE;
+    if (kc.sk_name != NULL) {
+        if ((rc = ddb_key_encode(kc.sk_v1, &b1.pk, &b1.pk_len)) != 0 ||
+            (kc.sk_v2 != NULL && (rc = ddb_key_encode(kc.sk_v2, &b2.pk, &b2.pk_len)) != 0))
+            goto out;
+        if (shape == DDB_Q_PREFIX) {
+            if ((rc = prefix_upper(b1.pk, b1.pk_len, &hi, &hi_len)) != 0)
+                goto out;
+            if (hi == NULL)
+                shape = DDB_Q_PREFIX_OPEN;
+            p.prefix = b1.pk;
+            p.prefix_len = b1.pk_len;
+        }
+    }
+    p.desc = !forward;
+    p.filter = filter;
+    p.proj = proj;
+
+    if (!ddb__bucket_admit(&s->rb, ddb__now(svc))) {
+        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
+                      p.g != NULL ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+        goto out;
+    }
+    sqlite3_stmt *st;
+    if ((rc = ddb__query_stmt(svc, s, shape, p.desc, c.esk != NULL, &st)) != 0)
+        goto out;
+    rc = store_sqlite_bind_blob(st, 1, pk.pk, pk.pk_len);
+    if (rc == 0 && shape != DDB_Q_NONE)
+        rc = store_sqlite_bind_blob(st, 2, b1.pk, b1.pk_len);
+    if (rc == 0 && shape == DDB_Q_BETWEEN)
+        rc = store_sqlite_bind_blob(st, 3, b2.pk, b2.pk_len);
+    if (rc == 0 && shape == DDB_Q_PREFIX)
+        rc = store_sqlite_bind_blob(st, 3, hi, hi_len);
+    if (rc == 0 && c.esk != NULL) {
+        if (p.g != NULL) {
+            rc = store_sqlite_bind_blob(st, 4, istart.sk, istart.sk_len);
+            if (rc == 0)
+                rc = store_sqlite_bind_blob(st, 5, tstart.pk, tstart.pk_len);
+            if (rc == 0)
+                rc = store_sqlite_bind_blob(st, 6, tstart.sk, tstart.sk_len);
+        } else {
+            rc = store_sqlite_bind_blob(st, 4, tstart.sk, tstart.sk_len);
+        }
+    }
+    if (rc != 0) {
+        store_sqlite_reset(st);
+        goto out;
+    }
+    rc = run_page(svc, &p, st, r);
+out:
+    free(hi);
+    ddb__key_release(&pk);
+    ddb__key_release(&b1);
+    ddb__key_release(&b2);
+    ddb__key_release(&tstart);
+    ddb__key_release(&istart);
+    if (have_kc)
+        ddb_keycond_release(&kc);
+    ddb_cond_free(filter);
+    ddb_proj_free(proj);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}
+
+/* ---- Scan ---- */
+
+int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { "ScanFilter", "AttributesToGet", "ConditionalOperator",
+                                          "Segment", "TotalSegments", NULL };
+    common_req c = { 0 };
+    page_req p = { 0 };
+    int rc = 0;
+    ddb_verr v;
+    ddb_expr_env env = { 0 };
+    ddb_cond *filter = NULL;
+    ddb_proj *proj = NULL;
+    ddb_key tstart = { 0 }, istart = { 0 };
+    ddb__verr_init(&v);
+
+    if (read_common(req, &c, &p, &v, r) != 0)
+        goto out;
+    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
+        select_checks(&c, &p, r) != 0)
+        goto out;
+    if ((rc = ddb__req_env(req, c.filter_text != NULL || c.proj_text != NULL, &env, r)) != 0 ||
+        (rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
+        goto out;
+    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &p.t, r) != 0 ||
+        (rc = resolve_index(&c, &p, r)) != 0)
+        goto out;
+    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+        goto out;
+    p.filter = filter;
+    p.proj = proj;
+    ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
+    if (!ddb__bucket_admit(&s->rb, ddb__now(svc))) {
+        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
+                      p.g != NULL ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+        goto out;
+    }
+    sqlite3_stmt *st;
+    if ((rc = ddb__scan_stmt(svc, s, c.esk != NULL, &st)) != 0)
+        goto out;
+    if (c.esk != NULL) {
+        const ddb_key *first = p.g != NULL ? &istart : &tstart;
+        rc = store_sqlite_bind_blob(st, 1, first->pk, first->pk_len);
+        if (rc == 0)
+            rc = store_sqlite_bind_blob(st, 2, first->sk, first->sk_len);
+        if (rc == 0 && p.g != NULL)
+            rc = store_sqlite_bind_blob(st, 3, tstart.pk, tstart.pk_len);
+        if (rc == 0 && p.g != NULL)
+            rc = store_sqlite_bind_blob(st, 4, tstart.sk, tstart.sk_len);
+        if (rc != 0) {
+            store_sqlite_reset(st);
+            goto out;
+        }
+    }
+    rc = run_page(svc, &p, st, r);
+out:
+    ddb__key_release(&tstart);
+    ddb__key_release(&istart);
+    ddb_cond_free(filter);
+    ddb_proj_free(proj);
+    ddb_expr_env_release(&env);
+    return ddb__finish(rc, r);
+}

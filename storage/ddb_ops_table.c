@@ -1,0 +1,1005 @@
+/* ddb_ops_table.c - the control plane: CreateTable, DescribeTable, ListTables, UpdateTable,
+ * DeleteTable. Changes take effect at once (tables are ACTIVE as soon as they exist).
+ * Source: DynamoDB API reference (API_CreateTable, API_DescribeTable, API_ListTables,
+ * API_UpdateTable, API_DeleteTable, API_TableDescription); messages as dynalite's
+ * validations/createTable.js and actions/updateTable.js record them. */
+#include "storage/ddb_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
+
+/* Epoch seconds of the scheduler's now. */
+static double now_epoch_s(const ddb_service *svc)
+{
+    return (double)sim_clock_epoch_us(svc->sched->clock, ddb__now(svc)) / 1e6;
+}
+
+/* ---- description ---- */
+
+static int add_throughput(cJSON *o, const ddb_store *s)
+{
+    cJSON *pt = ddb__throughput_json(s);
+    if (pt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", pt)) {
+        cJSON_Delete(pt);
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+static int add_keyschema(cJSON *o, const ddb_keyschema *ks)
+{
+    cJSON *k = ddb__keyschema_json(ks);
+    if (k == NULL || !cJSON_AddItemToObject(o, "KeySchema", k)) {
+        cJSON_Delete(k);
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g, cJSON *arr)
+{
+    static const char *const ptn[] = { "ALL", "KEYS_ONLY", "INCLUDE" };
+    char arn[1024];
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        return -SIM_ENOMEM;
+    }
+    snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s/index/%s", svc->region,
+             svc->account_id, t->name, g->name);
+    cJSON *proj;
+    if (cJSON_AddStringToObject(o, "IndexName", g->name) == NULL ||
+        add_keyschema(o, &g->st.ks) != 0 ||
+        (proj = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
+        cJSON_AddStringToObject(proj, "ProjectionType", ptn[g->proj_type]) == NULL)
+        return -SIM_ENOMEM;
+    if (g->proj_type == DDB_PROJ_INCLUDE) {
+        cJSON *nk = cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey);
+        if (nk == NULL || !cJSON_AddItemToObject(proj, "NonKeyAttributes", nk)) {
+            cJSON_Delete(nk);
+            return -SIM_ENOMEM;
+        }
+    }
+    if (cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE") == NULL ||
+        add_throughput(o, &g->st) != 0 ||
+        cJSON_AddNumberToObject(o, "IndexSizeBytes", (double)g->st.size_bytes) == NULL ||
+        cJSON_AddNumberToObject(o, "ItemCount", (double)g->st.item_count) == NULL ||
+        cJSON_AddStringToObject(o, "IndexArn", arn) == NULL)
+        return -SIM_ENOMEM;
+    return 0;
+}
+
+cJSON *ddb__table_describe(const ddb_service *svc, const ddb_table *t)
+{
+    char arn[512];
+    cJSON *d = cJSON_CreateObject();
+    if (d == NULL)
+        return NULL;
+    snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s", svc->region, svc->account_id,
+             t->name);
+    cJSON *ad = cJSON_Duplicate(t->attrdefs, 1);
+    if (ad == NULL || !cJSON_AddItemToObject(d, "AttributeDefinitions", ad)) {
+        cJSON_Delete(ad);
+        goto fail;
+    }
+    if (cJSON_AddStringToObject(d, "TableName", t->name) == NULL ||
+        add_keyschema(d, &t->st.ks) != 0 ||
+        cJSON_AddStringToObject(d, "TableStatus", "ACTIVE") == NULL ||
+        cJSON_AddNumberToObject(d, "CreationDateTime", t->created_s) == NULL ||
+        add_throughput(d, &t->st) != 0 ||
+        cJSON_AddNumberToObject(d, "TableSizeBytes", (double)t->st.size_bytes) == NULL ||
+        cJSON_AddNumberToObject(d, "ItemCount", (double)t->st.item_count) == NULL ||
+        cJSON_AddStringToObject(d, "TableArn", arn) == NULL ||
+        cJSON_AddStringToObject(d, "TableId", t->table_id) == NULL)
+        goto fail;
+    if (t->on_demand) {
+        cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
+        if (bm == NULL || cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST") == NULL ||
+            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->created_s) ==
+                NULL)
+            goto fail;
+    }
+    if (t->ngsi > 0) {
+        cJSON *arr = cJSON_AddArrayToObject(d, "GlobalSecondaryIndexes");
+        if (arr == NULL)
+            goto fail;
+        for (int i = 0; i < t->ngsi; i++)
+            if (add_gsi(svc, t, &t->gsi[i], arr) != 0)
+                goto fail;
+    }
+    return d;
+fail:
+    cJSON_Delete(d);
+    return NULL;
+}
+
+/* Reply {"<member>": description of t}. */
+static int reply_description(ddb_service *svc, const ddb_table *t, const char *status,
+                             sim_reply *r)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *d = ddb__table_describe(svc, t);
+    if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "TableDescription", d)) {
+        cJSON_Delete(body);
+        cJSON_Delete(d);
+        return ddb__internal(r, -SIM_ENOMEM);
+    }
+    if (status != NULL)
+        cJSON_ReplaceItemInObjectCaseSensitive(d, "TableStatus", cJSON_CreateString(status));
+    sim_reply_ok(r, body);
+    return 0;
+}
+
+/* ---- CreateTable ---- */
+
+/* A list element that must be a structure. 0 or -1 (r set). */
+static int elem_struct(const cJSON *e, sim_reply *r)
+{
+    if (cJSON_IsObject(e))
+        return 0;
+    sim_reply_err(r, 400, "SerializationException", "%s",
+                  cJSON_IsArray(e) ? "Start of list found where not expected" : "Expected null");
+    return -1;
+}
+
+/* Type-check a KeySchema list's elements (AttributeName, KeyType strings). */
+static int keyschema_types(const cJSON *ks, sim_reply *r)
+{
+    const cJSON *e;
+    const char *s;
+    cJSON_ArrayForEach(e, ks)
+    {
+        if (elem_struct(e, r) != 0 || ddb__req_str(e, "AttributeName", &s, r) != 0 ||
+            ddb__req_str(e, "KeyType", &s, r) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Type-check a ProvisionedThroughput structure and read its units. */
+static int throughput_types(const cJSON *parent, const cJSON **pt, int64_t *rcu, int *has_r,
+                            int64_t *wcu, int *has_w, sim_reply *r)
+{
+    *pt = NULL;
+    if (ddb__req_struct(parent, "ProvisionedThroughput", pt, r) != 0)
+        return -1;
+    if (*pt == NULL)
+        return 0;
+    if (ddb__req_int(*pt, "WriteCapacityUnits", "Long", wcu, has_w, r) != 0 ||
+        ddb__req_int(*pt, "ReadCapacityUnits", "Long", rcu, has_r, r) != 0)
+        return -1;
+    return 0;
+}
+
+/* Accumulate the constraint errors of a ProvisionedThroughput at path. */
+static void throughput_verr(ddb_verr *v, const char *path, int64_t rcu, int has_r, int64_t wcu,
+                            int has_w)
+{
+    char p[320], val[32];
+    snprintf(p, sizeof p, "%s.writeCapacityUnits", path);
+    if (!has_w) {
+        ddb__verr_add(v, NULL, p, "Member must not be null");
+    } else if (wcu < 1) {
+        snprintf(val, sizeof val, "%lld", (long long)wcu);
+        ddb__verr_add(v, val, p, "Member must have value greater than or equal to 1");
+    }
+    snprintf(p, sizeof p, "%s.readCapacityUnits", path);
+    if (!has_r) {
+        ddb__verr_add(v, NULL, p, "Member must not be null");
+    } else if (rcu < 1) {
+        snprintf(val, sizeof val, "%lld", (long long)rcu);
+        ddb__verr_add(v, val, p, "Member must have value greater than or equal to 1");
+    }
+}
+
+/* Accumulate the constraint errors of a KeySchema list at path. */
+static void keyschema_verr(ddb_verr *v, const cJSON *ks, const char *path, int check_enum)
+{
+    char p[320];
+    if (ks == NULL) {
+        ddb__verr_add(v, NULL, path, "Member must not be null");
+        return;
+    }
+    int n = cJSON_GetArraySize(ks);
+    if (n < 1 || n > 2) {
+        char *text = cJSON_PrintUnformatted(ks);
+        ddb__verr_add(v, text != NULL ? text : "[]", path,
+                      n < 1 ? "Member must have length greater than or equal to 1"
+                            : "Member must have length less than or equal to 2");
+        cJSON_free(text);
+    }
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, ks)
+    {
+        i++;
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        const cJSON *kt = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
+        if (!cJSON_IsString(an)) {
+            snprintf(p, sizeof p, "%s.%d.member.attributeName", path, i);
+            ddb__verr_add(v, NULL, p, "Member must not be null");
+        }
+        snprintf(p, sizeof p, "%s.%d.member.keyType", path, i);
+        if (!cJSON_IsString(kt))
+            ddb__verr_add(v, NULL, p, "Member must not be null");
+        else if (check_enum && strcmp(kt->valuestring, "HASH") != 0 &&
+                 strcmp(kt->valuestring, "RANGE") != 0)
+            ddb__verr_add(v, kt->valuestring, p,
+                          "Member must satisfy enum value set: [HASH, RANGE]");
+    }
+}
+
+static const char *ks_name(const cJSON *ks, int i)
+{
+    const cJSON *e = cJSON_GetArrayItem(ks, i);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+    return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+static const char *ks_type(const cJSON *ks, int i)
+{
+    const cJSON *e = cJSON_GetArrayItem(ks, i);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
+    return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+/* "[a, b]" of the AttributeName members of a list, into buf. */
+static void names_list(const cJSON *arr, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    int first = 1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        if (len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ", ",
+                                    cJSON_IsString(n) ? n->valuestring : "null");
+        first = 0;
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, "]");
+}
+
+static int attrdef_has(const cJSON *defs, const char *name)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, defs)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        if (name != NULL && cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The common KeySchema checks of a table or an index (custom messages). */
+static int keyschema_custom(const cJSON *ks, const cJSON *defs, sim_reply *r)
+{
+    char keys[1024], dn[1024];
+    int n = cJSON_GetArraySize(ks);
+    for (int i = 0; i < n; i++) {
+        if (!attrdef_has(defs, ks_name(ks, i))) {
+            names_list(ks, keys, sizeof keys);
+            names_list(defs, dn, sizeof dn);
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Some index key "
+                                   "attributes are not defined in AttributeDefinitions. Keys: %s, "
+                                   "AttributeDefinitions: %s",
+                                   keys, dn);
+        }
+    }
+    if (n == 2 && strcmp(ks_name(ks, 0), ks_name(ks, 1)) == 0)
+        return ddb__validation(r, "Both the Hash Key and the Range Key element in the KeySchema "
+                                  "have the same name");
+    if (strcmp(ks_type(ks, 0), "HASH") != 0)
+        return ddb__validation(r,
+                               "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
+                               "type");
+    if (n == 2 && strcmp(ks_type(ks, 1), "RANGE") != 0)
+        return ddb__validation(r, "Invalid KeySchema: The second KeySchemaElement is not a RANGE "
+                                  "key type");
+    return 0;
+}
+
+/* 1 when attribute name is a key of the table or of a GSI of the request. */
+static int attr_used(const cJSON *ks, const cJSON *gsis, const char *name)
+{
+    for (int i = 0; i < cJSON_GetArraySize(ks); i++)
+        if (strcmp(ks_name(ks, i), name) == 0)
+            return 1;
+    const cJSON *g;
+    cJSON_ArrayForEach(g, gsis)
+    {
+        const cJSON *gks = cJSON_GetObjectItemCaseSensitive(g, "KeySchema");
+        for (int i = 0; i < cJSON_GetArraySize(gks); i++) {
+            const char *n = ks_name(gks, i);
+            if (n != NULL && strcmp(n, name) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Copy of a (validated) KeySchema with only AttributeName and KeyType. */
+static cJSON *ks_copy(const cJSON *ks)
+{
+    cJSON *arr = cJSON_CreateArray();
+    const cJSON *e;
+    cJSON_ArrayForEach(e, ks)
+    {
+        if (arr == NULL)
+            return NULL;
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        const cJSON *kt = cJSON_GetObjectItemCaseSensitive(e, "KeyType");
+        if (cJSON_AddStringToObject(o, "AttributeName", an->valuestring) == NULL ||
+            cJSON_AddStringToObject(o, "KeyType", kt->valuestring) == NULL) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static cJSON *throughput_def(int64_t rcu, int64_t wcu)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL || cJSON_AddNumberToObject(o, "ReadCapacityUnits", (double)rcu) == NULL ||
+        cJSON_AddNumberToObject(o, "WriteCapacityUnits", (double)wcu) == NULL ||
+        cJSON_AddNumberToObject(o, "NumberOfDecreasesToday", 0) == NULL) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Add item to object o under name; on failure free item. 0 or -SIM_ENOMEM. */
+static int put_member(cJSON *o, const char *name, cJSON *item)
+{
+    if (item == NULL || !cJSON_AddItemToObject(o, name, item)) {
+        cJSON_Delete(item);
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *defs = NULL, *ks = NULL, *gsis = NULL, *lsis = NULL, *pt = NULL;
+    const char *name = NULL, *bm = NULL;
+    int64_t rcu = 0, wcu = 0;
+    int has_r = 0, has_w = 0;
+    ddb_verr v;
+    ddb__verr_init(&v);
+    char p[320];
+
+    /* JSON member types */
+    if (ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0 ||
+        ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
+        throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
+        ddb__req_list(req, "KeySchema", &ks, r) != 0 ||
+        ddb__req_list(req, "LocalSecondaryIndexes", &lsis, r) != 0 ||
+        ddb__req_list(req, "GlobalSecondaryIndexes", &gsis, r) != 0)
+        return 0;
+    const cJSON *e;
+    const char *s;
+    cJSON_ArrayForEach(e, defs)
+    {
+        if (elem_struct(e, r) != 0 || ddb__req_str(e, "AttributeName", &s, r) != 0 ||
+            ddb__req_str(e, "AttributeType", &s, r) != 0)
+            return 0;
+    }
+    if (keyschema_types(ks, r) != 0)
+        return 0;
+    cJSON_ArrayForEach(e, gsis)
+    {
+        const cJSON *gks = NULL, *proj = NULL, *nk = NULL, *gpt;
+        int64_t x;
+        int hx;
+        if (elem_struct(e, r) != 0 || ddb__req_str(e, "IndexName", &s, r) != 0 ||
+            ddb__req_list(e, "KeySchema", &gks, r) != 0 || keyschema_types(gks, r) != 0 ||
+            ddb__req_struct(e, "Projection", &proj, r) != 0 ||
+            ddb__req_str(proj, "ProjectionType", &s, r) != 0 ||
+            ddb__req_list(proj, "NonKeyAttributes", &nk, r) != 0 ||
+            throughput_types(e, &gpt, &x, &hx, &x, &hx, r) != 0)
+            return 0;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, nk)
+        {
+            if (!cJSON_IsString(a))
+                return sim_reply_err(r, 400, "SerializationException", "%s",
+                                     "Unexpected value type in list");
+        }
+    }
+
+    /* constraints */
+    if (name != NULL && (strlen(name) < 3 || strlen(name) > 255)) {
+        ddb__check_table_name(name, "tableName", &v, r);
+        return 0;
+    }
+    if (defs == NULL)
+        ddb__verr_add(&v, NULL, "attributeDefinitions", "Member must not be null");
+    int i = 0;
+    cJSON_ArrayForEach(e, defs)
+    {
+        i++;
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, "AttributeType");
+        if (!cJSON_IsString(an)) {
+            snprintf(p, sizeof p, "attributeDefinitions.%d.member.attributeName", i);
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        }
+        snprintf(p, sizeof p, "attributeDefinitions.%d.member.attributeType", i);
+        if (!cJSON_IsString(at))
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        else if (ddb__scalar_type(at->valuestring) == 0)
+            ddb__verr_add(&v, at->valuestring, p, "Member must satisfy enum value set: [B, N, S]");
+    }
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        return 0;
+    if (bm != NULL && strcmp(bm, "PROVISIONED") != 0 && strcmp(bm, "PAY_PER_REQUEST") != 0)
+        ddb__verr_add(&v, bm, "billingMode",
+                      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    if (pt != NULL)
+        throughput_verr(&v, "provisionedThroughput", rcu, has_r, wcu, has_w);
+    keyschema_verr(&v, ks, "keySchema", 1);
+    i = 0;
+    cJSON_ArrayForEach(e, gsis)
+    {
+        i++;
+        const char *in = NULL;
+        const cJSON *gks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
+        const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+        const cJSON *gpt = NULL;
+        int64_t gr = 0, gw = 0;
+        int ghr = 0, ghw = 0;
+        (void)ddb__req_str(e, "IndexName", &in, r);
+        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.indexName", i);
+        if (in == NULL) {
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        } else {
+            size_t n = strlen(in);
+            int bad = 0;
+            for (const char *c = in; *c != '\0'; c++)
+                bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                         (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+            if (bad)
+                ddb__verr_add(&v, in, p,
+                              "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            if (n < 3)
+                ddb__verr_add(&v, in, p, "Member must have length greater than or equal to 3");
+            if (n > 255)
+                ddb__verr_add(&v, in, p, "Member must have length less than or equal to 255");
+        }
+        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.keySchema", i);
+        keyschema_verr(&v, gks, p, 0);
+        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection", i);
+        if (proj == NULL) {
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        } else {
+            const char *ptype = NULL;
+            (void)ddb__req_str(proj, "ProjectionType", &ptype, r);
+            snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection.projectionType",
+                     i);
+            if (ptype != NULL && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "INCLUDE") != 0 &&
+                strcmp(ptype, "KEYS_ONLY") != 0)
+                ddb__verr_add(&v, ptype, p,
+                              "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+        }
+        (void)throughput_types(e, &gpt, &gr, &ghr, &gw, &ghw, r);
+        if (gpt != NULL) {
+            snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.provisionedThroughput", i);
+            throughput_verr(&v, p, gr, ghr, gw, ghw);
+        }
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        return 0;
+
+    /* custom checks, in dynalite's order */
+    int on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
+    if (on_demand) {
+        if (pt != NULL)
+            return ddb__validation(r, "One or more parameter values were invalid: Neither "
+                                      "ReadCapacityUnits nor WriteCapacityUnits can be specified "
+                                      "when BillingMode is PAY_PER_REQUEST"), 0;
+    } else {
+        if (pt == NULL)
+            return ddb__validation(r, "One or more parameter values were invalid: "
+                                      "ReadCapacityUnits and WriteCapacityUnits must both be "
+                                      "specified when BillingMode is PROVISIONED"), 0;
+        if (rcu > 1000000000000LL)
+            return ddb__validation(r, "Given value %lld for ReadCapacityUnits is out of bounds",
+                                   (long long)rcu), 0;
+        if (wcu > 1000000000000LL)
+            return ddb__validation(r, "Given value %lld for WriteCapacityUnits is out of bounds",
+                                   (long long)wcu), 0;
+    }
+    char keys[1024], dn[1024];
+    if (cJSON_GetArraySize(ks) > cJSON_GetArraySize(defs))
+        return ddb__validation(r, "Invalid KeySchema: Some index key attribute have no "
+                                  "definition"), 0;
+    if (keyschema_custom(ks, defs, r) != 0)
+        return 0;
+    if (lsis != NULL)
+        return ddb__validation(r, "One or more parameter values were invalid: "
+                                  "LocalSecondaryIndexes are not supported by this service"), 0;
+    if (gsis == NULL && cJSON_GetArraySize(ks) != cJSON_GetArraySize(defs))
+        return ddb__validation(r, "One or more parameter values were invalid: Number of "
+                                  "attributes in KeySchema does not exactly match number of "
+                                  "attributes defined in AttributeDefinitions"), 0;
+    if (gsis != NULL) {
+        if (gsis->child == NULL)
+            return ddb__validation(r, "One or more parameter values were invalid: List of "
+                                      "GlobalSecondaryIndexes is empty"), 0;
+        cJSON_ArrayForEach(e, gsis)
+        {
+            const char *in = cJSON_GetObjectItemCaseSensitive(e, "IndexName")->valuestring;
+            const cJSON *gks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
+            const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+            const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(proj, "ProjectionType");
+            const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+            if (keyschema_custom(gks, defs, r) != 0)
+                return 0;
+            if (!cJSON_IsString(ptype))
+                return ddb__validation(r, "One or more parameter values were invalid: Unknown "
+                                          "ProjectionType: null"), 0;
+            if (nk != NULL && !cJSON_IsNull(nk) && strcmp(ptype->valuestring, "INCLUDE") != 0)
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: "
+                                       "ProjectionType is %s, but NonKeyAttributes is specified",
+                                       ptype->valuestring), 0;
+            const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(e, "ProvisionedThroughput");
+            if (on_demand && gpt != NULL && !cJSON_IsNull(gpt))
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: "
+                                       "ProvisionedThroughput should not be specified for index: "
+                                       "%s when BillingMode is PAY_PER_REQUEST",
+                                       in), 0;
+            if (!on_demand && (gpt == NULL || cJSON_IsNull(gpt)))
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: "
+                                       "ProvisionedThroughput must be specified for index: %s",
+                                       in), 0;
+            for (const cJSON *f = gsis->child; f != e; f = f->next)
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "IndexName")->valuestring, in) ==
+                    0)
+                    return ddb__validation(r,
+                                           "One or more parameter values were invalid: Duplicate "
+                                           "index name: %s",
+                                           in), 0;
+        }
+        if (cJSON_GetArraySize(gsis) > DDB_GSI_MAX)
+            return ddb__validation(r, "One or more parameter values were invalid: "
+                                      "GlobalSecondaryIndex count exceeds the per-table limit of "
+                                      "20"), 0;
+    }
+    cJSON_ArrayForEach(e, defs)
+    {
+        const char *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
+        if (!attr_used(ks, gsis, an)) {
+            names_list(defs, dn, sizeof dn);
+            size_t len = (size_t)snprintf(keys, sizeof keys, "[");
+            int first = 1;
+            cJSON_ArrayForEach(e, defs)
+            {
+                const char *x = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
+                if (attr_used(ks, gsis, x) && len < sizeof keys)
+                    len += (size_t)snprintf(keys + len, sizeof keys - len, "%s%s",
+                                            first ? "" : ", ", x);
+                first = first && !attr_used(ks, gsis, x);
+            }
+            if (len < sizeof keys)
+                snprintf(keys + len, sizeof keys - len, "]");
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Some "
+                                   "AttributeDefinitions are not used. AttributeDefinitions: %s, "
+                                   "keys used: %s",
+                                   dn, keys), 0;
+        }
+    }
+    if (ddb__table_find(svc, name) != NULL) {
+        sim_reply_err(r, 400, "ResourceInUseException", "Table already exists: %s", name);
+        return 0;
+    }
+
+    /* the definition document */
+    int rc = -SIM_ENOMEM;
+    ddb_table *t = NULL;
+    char tid[37];
+    sim_rng_uuid(svc->rng, tid);
+    cJSON *def = cJSON_CreateObject();
+    cJSON *dd = cJSON_CreateArray();
+    if (def == NULL || put_member(def, "AttributeDefinitions", dd) != 0)
+        goto out;
+    cJSON_ArrayForEach(e, defs)
+    {
+        cJSON *o = cJSON_CreateObject();
+        if (put_member(o, "AttributeName",
+                       cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "AttributeName")
+                                              ->valuestring)) != 0 ||
+            put_member(o, "AttributeType",
+                       cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "AttributeType")
+                                              ->valuestring)) != 0) {
+            cJSON_Delete(o);
+            goto out;
+        }
+        if (!cJSON_AddItemToArray(dd, o)) {
+            cJSON_Delete(o);
+            goto out;
+        }
+    }
+    if (put_member(def, "KeySchema", ks_copy(ks)) != 0 ||
+        cJSON_AddStringToObject(def, "TableName", name) == NULL ||
+        cJSON_AddNumberToObject(def, "Id", (double)svc->next_id) == NULL ||
+        cJSON_AddStringToObject(def, "TableId", tid) == NULL ||
+        cJSON_AddNumberToObject(def, "CreationDateTime", now_epoch_s(svc)) == NULL ||
+        cJSON_AddStringToObject(def, "BillingMode",
+                                on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL ||
+        put_member(def, "ProvisionedThroughput",
+                   throughput_def(on_demand ? 0 : rcu, on_demand ? 0 : wcu)) != 0)
+        goto out;
+    if (gsis != NULL) {
+        cJSON *ga = cJSON_AddArrayToObject(def, "GlobalSecondaryIndexes");
+        if (ga == NULL)
+            goto out;
+        cJSON_ArrayForEach(e, gsis)
+        {
+            cJSON *o = cJSON_CreateObject();
+            if (o == NULL || !cJSON_AddItemToArray(ga, o))
+                goto out_o;
+            const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+            const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+            const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(e, "ProvisionedThroughput");
+            cJSON *po;
+            if (cJSON_AddStringToObject(
+                    o, "IndexName",
+                    cJSON_GetObjectItemCaseSensitive(e, "IndexName")->valuestring) == NULL ||
+                put_member(o, "KeySchema",
+                           ks_copy(cJSON_GetObjectItemCaseSensitive(e, "KeySchema"))) != 0 ||
+                (po = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
+                cJSON_AddStringToObject(
+                    po, "ProjectionType",
+                    cJSON_GetObjectItemCaseSensitive(proj, "ProjectionType")->valuestring) ==
+                    NULL ||
+                (cJSON_IsArray(nk) &&
+                 put_member(po, "NonKeyAttributes", cJSON_Duplicate(nk, 1)) != 0) ||
+                put_member(o, "ProvisionedThroughput",
+                           throughput_def(
+                               on_demand ? 0
+                                         : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                               gpt, "ReadCapacityUnits")
+                                               ->valuedouble,
+                               on_demand ? 0
+                                         : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                               gpt, "WriteCapacityUnits")
+                                               ->valuedouble)) != 0)
+                goto out;
+            continue;
+        out_o:
+            cJSON_Delete(o);
+            goto out;
+        }
+    }
+
+    /* create: sqlite tables and the metadata row in one transaction */
+    if ((rc = ddb__txn_begin(svc)) != 0)
+        goto out;
+    rc = ddb__table_open(svc, def, &t);
+    if (rc == 0)
+        rc = ddb__table_save(svc, t);
+    if (rc == 0)
+        rc = ddb__txn_commit(svc);
+    else
+        ddb__txn_rollback(svc);
+    if (rc == 0 && (rc = ddb__table_register(svc, t)) != 0)
+        (void)ddb__table_drop(svc, t);
+    if (rc != 0) {
+        ddb__table_free(t);
+        goto out;
+    }
+    svc->next_id++;
+    rc = reply_description(svc, t, NULL, r);
+out:
+    cJSON_Delete(def);
+    if (rc < 0)
+        return ddb__internal(r, rc);
+    return 0;
+}
+
+/* ---- DescribeTable, ListTables, DeleteTable ---- */
+
+/* The table of a control-plane request, with the "Table: X not found" message. */
+static int find_named(ddb_service *svc, const cJSON *req, ddb_table **out, sim_reply *r)
+{
+    const char *name = NULL;
+    ddb_verr v;
+    ddb__verr_init(&v);
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__check_table_name(name, "tableName", &v, r) != 0 || ddb__verr_reply(&v, r) != 0)
+        return -1;
+    ddb_table *t = ddb__table_find(svc, name);
+    if (t == NULL) {
+        sim_reply_err(r, 400, "ResourceNotFoundException", "%s: Table: %s not found",
+                      DDB_MSG_NOT_FOUND, name);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+int ddb__op_describe_table(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    ddb_table *t;
+    if (find_named(svc, req, &t, r) != 0)
+        return 0;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *d = ddb__table_describe(svc, t);
+    if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "Table", d)) {
+        cJSON_Delete(body);
+        cJSON_Delete(d);
+        return ddb__internal(r, -SIM_ENOMEM);
+    }
+    sim_reply_ok(r, body);
+    return 0;
+}
+
+int ddb__op_list_tables(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const char *start = NULL;
+    int64_t limit = 100;
+    int has_limit = 0;
+    ddb_verr v;
+    ddb__verr_init(&v);
+    if (ddb__req_int(req, "Limit", "Integer", &limit, &has_limit, r) != 0 ||
+        ddb__req_str(req, "ExclusiveStartTableName", &start, r) != 0)
+        return 0;
+    char val[32];
+    snprintf(val, sizeof val, "%lld", (long long)limit);
+    if (has_limit && limit < 1)
+        ddb__verr_add(&v, val, "limit", "Member must have value greater than or equal to 1");
+    if (has_limit && limit > 100)
+        ddb__verr_add(&v, val, "limit", "Member must have value less than or equal to 100");
+    if (start != NULL) {
+        size_t n = strlen(start);
+        int bad = 0;
+        for (const char *c = start; *c != '\0'; c++)
+            bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                     (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+        if (bad)
+            ddb__verr_add(&v, start, "exclusiveStartTableName",
+                          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        if (n < 3)
+            ddb__verr_add(&v, start, "exclusiveStartTableName",
+                          "Member must have length greater than or equal to 3");
+        if (n > 255)
+            ddb__verr_add(&v, start, "exclusiveStartTableName",
+                          "Member must have length less than or equal to 255");
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        return 0;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *names = body != NULL ? cJSON_AddArrayToObject(body, "TableNames") : NULL;
+    if (names == NULL)
+        goto nomem;
+    int i = 0, n = 0;
+    while (i < svc->ntables && start != NULL && strcmp(svc->tables[i]->name, start) <= 0)
+        i++;
+    for (; i < svc->ntables && n < limit; i++, n++) {
+        cJSON *s = cJSON_CreateString(svc->tables[i]->name);
+        if (s == NULL || !cJSON_AddItemToArray(names, s)) {
+            cJSON_Delete(s);
+            goto nomem;
+        }
+    }
+    if (i < svc->ntables && n > 0 &&
+        cJSON_AddStringToObject(body, "LastEvaluatedTableName", svc->tables[i - 1]->name) ==
+            NULL)
+        goto nomem;
+    sim_reply_ok(r, body);
+    return 0;
+nomem:
+    cJSON_Delete(body);
+    return ddb__internal(r, -SIM_ENOMEM);
+}
+
+int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    ddb_table *t;
+    if (find_named(svc, req, &t, r) != 0)
+        return 0;
+    int rc = reply_description(svc, t, "DELETING", r);
+    if (rc != 0)
+        return rc;
+    if ((rc = ddb__table_drop(svc, t)) != 0)
+        return ddb__internal(r, rc);
+    ddb__table_unregister(svc, t);
+    ddb__table_free(t);
+    return 0;
+}
+
+/* ---- UpdateTable ---- */
+
+/* Set store s to the given rates now: buckets, increase/decrease stamps. */
+static void store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu)
+{
+    sim_time_us now = ddb__now(svc);
+    double t = now_epoch_s(svc);
+    int up = rcu > s->rcu || wcu > s->wcu;
+    int down = rcu < s->rcu || wcu < s->wcu;
+    if (up)
+        s->last_increase_s = t;
+    if (down) {
+        s->last_decrease_s = t;
+        s->decreases++;
+    }
+    s->rcu = rcu;
+    s->wcu = wcu;
+    ddb__bucket_set_rate(&s->rb, rcu, now);
+    ddb__bucket_set_rate(&s->wb, wcu, now);
+}
+
+typedef struct gsi_update {
+    ddb_gsi *g;
+    int64_t rcu, wcu;
+} gsi_update;
+
+int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *pt = NULL, *gu = NULL;
+    const char *bm = NULL;
+    int64_t rcu = 0, wcu = 0;
+    int has_r = 0, has_w = 0;
+    ddb_verr v;
+    ddb__verr_init(&v);
+    const char *name = NULL;
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
+        throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
+        ddb__req_list(req, "GlobalSecondaryIndexUpdates", &gu, r) != 0)
+        return 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, gu)
+    {
+        const cJSON *u = NULL, *gpt = NULL;
+        const char *s;
+        int64_t x;
+        int hx;
+        if (elem_struct(e, r) != 0 || ddb__req_struct(e, "Update", &u, r) != 0 ||
+            ddb__req_str(u, "IndexName", &s, r) != 0 ||
+            throughput_types(u, &gpt, &x, &hx, &x, &hx, r) != 0)
+            return 0;
+    }
+    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
+        return 0;
+    if (bm != NULL && strcmp(bm, "PROVISIONED") != 0 && strcmp(bm, "PAY_PER_REQUEST") != 0)
+        ddb__verr_add(&v, bm, "billingMode",
+                      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    if (pt != NULL)
+        throughput_verr(&v, "provisionedThroughput", rcu, has_r, wcu, has_w);
+    int i = 0;
+    cJSON_ArrayForEach(e, gu)
+    {
+        i++;
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "Update");
+        const cJSON *gpt = NULL;
+        int64_t gr = 0, gw = 0;
+        int ghr = 0, ghw = 0;
+        char p[160];
+        if (u == NULL || cJSON_IsNull(u))
+            continue;
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(u, "IndexName"))) {
+            snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.indexName", i);
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        }
+        (void)throughput_types(u, &gpt, &gr, &ghr, &gw, &ghw, r);
+        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.provisionedThroughput",
+                 i);
+        if (gpt == NULL)
+            ddb__verr_add(&v, NULL, p, "Member must not be null");
+        else
+            throughput_verr(&v, p, gr, ghr, gw, ghw);
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        return 0;
+    if (pt == NULL && gu == NULL && bm == NULL)
+        return ddb__validation(r, "At least one of ProvisionedThroughput, BillingMode, "
+                                  "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
+                                  "SSESpecification or ReplicaUpdates is required"), 0;
+    ddb_table *t;
+    if (find_named(svc, req, &t, r) != 0)
+        return 0;
+
+    gsi_update ups[DDB_GSI_MAX];
+    int nups = 0;
+    cJSON_ArrayForEach(e, gu)
+    {
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "Update");
+        if (u == NULL || cJSON_IsNull(u))
+            return ddb__validation(r, "One or more parameter values were invalid: Only Update of "
+                                      "a GlobalSecondaryIndex is supported"), 0;
+        const char *in = cJSON_GetObjectItemCaseSensitive(u, "IndexName")->valuestring;
+        ddb_gsi *g = ddb__gsi_find(t, in);
+        if (g == NULL) {
+            sim_reply_err(r, 400, "ResourceNotFoundException", "%s: Index: %s not found",
+                          DDB_MSG_NOT_FOUND, in);
+            return 0;
+        }
+        const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(u, "ProvisionedThroughput");
+        if (nups == DDB_GSI_MAX)
+            break;
+        ups[nups].g = g;
+        ups[nups].rcu = (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "ReadCapacityUnits")
+                            ->valuedouble;
+        ups[nups].wcu = (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "WriteCapacityUnits")
+                            ->valuedouble;
+        nups++;
+    }
+    int to_on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
+    int to_provisioned = bm != NULL && strcmp(bm, "PROVISIONED") == 0;
+    int on_demand_after = to_on_demand || (t->on_demand && !to_provisioned);
+    if (on_demand_after && pt != NULL)
+        return ddb__validation(r, "One or more parameter values were invalid: Neither "
+                                  "ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                                  "BillingMode is PAY_PER_REQUEST"), 0;
+    if (on_demand_after && nups > 0)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: ProvisionedThroughput "
+                               "should not be specified for index: %s when BillingMode is "
+                               "PAY_PER_REQUEST",
+                               ups[0].g->name), 0;
+    if (t->on_demand && to_provisioned) {
+        if (pt == NULL)
+            return ddb__validation(r, "One or more parameter values were invalid: "
+                                      "ProvisionedThroughput must be specified when BillingMode "
+                                      "is PROVISIONED"), 0;
+        for (int k = 0; k < t->ngsi; k++) {
+            int found = 0;
+            for (int j = 0; j < nups; j++)
+                found |= ups[j].g == &t->gsi[k];
+            if (!found)
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: "
+                                       "ProvisionedThroughput must be specified for index: %s",
+                                       t->gsi[k].name), 0;
+        }
+    }
+    if (pt != NULL && !t->on_demand && rcu == t->st.rcu && wcu == t->st.wcu && nups == 0)
+        return ddb__validation(
+                   r,
+                   "The provisioned throughput for the table will not change. The requested "
+                   "value equals the current value. Current ReadCapacityUnits provisioned for "
+                   "the table: %lld. Requested ReadCapacityUnits: %lld. Current "
+                   "WriteCapacityUnits provisioned for the table: %lld. Requested "
+                   "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
+                   "current limits and how to request higher limits.",
+                   (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu, (long long)wcu), 0;
+
+    /* apply at once */
+    if (to_on_demand && !t->on_demand) {
+        t->on_demand = 1;
+        store_set_rates(svc, &t->st, 0, 0);
+        for (int k = 0; k < t->ngsi; k++)
+            store_set_rates(svc, &t->gsi[k].st, 0, 0);
+    }
+    if (to_provisioned)
+        t->on_demand = 0;
+    if (pt != NULL)
+        store_set_rates(svc, &t->st, rcu, wcu);
+    for (int j = 0; j < nups; j++)
+        store_set_rates(svc, &ups[j].g->st, ups[j].rcu, ups[j].wcu);
+    int rc = ddb__table_save(svc, t);
+    if (rc != 0)
+        return ddb__internal(r, rc);
+    return reply_description(svc, t, NULL, r);
+}

@@ -1,0 +1,673 @@
+/* ddb_service.c - the table service object: create/destroy, the table registry (sorted by
+ * name), ddb_call dispatch, and the request readers and checks every operation shares
+ * (JSON member types, validation messages, keys and items against a schema).
+ * The operations themselves live in ddb_ops_*.c; sqlite in ddb_table.c.
+ * Messages: DynamoDB API reference (Common Errors) and dynalite's validations. */
+#include "storage/ddb_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
+#include "storage/store_sqlite.h"
+
+/* ---- lifecycle ---- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+sim_time_us ddb__now(const ddb_service *svc)
+{
+    return sim_sched_now(svc->sched);
+}
+
+int ddb_service_create(sim_sched *sched, sim_rng *rng, sim_log *log, const ddb_options *opt,
+                       ddb_service **out)
+{
+    int rc = -SIM_ENOMEM;
+    ddb_service *svc = calloc(1, sizeof *svc);
+    if (svc == NULL)
+        return -SIM_ENOMEM;
+    svc->sched = sched;
+    svc->rng = rng;
+    svc->log = log;
+    const char *region = opt != NULL && opt->region != NULL ? opt->region : "us-east-1";
+    const char *account = opt != NULL && opt->account_id != NULL ? opt->account_id
+                                                                  : "000000000000";
+    if ((svc->region = dup_str(region)) == NULL || (svc->account_id = dup_str(account)) == NULL)
+        goto fail;
+    if ((rc = store_sqlite_open(opt != NULL ? opt->db_path : NULL, &svc->db)) != 0) {
+        if (log != NULL)
+            SIM_LOGE(log, "ddb", "cannot open database %s",
+                     opt != NULL && opt->db_path != NULL ? opt->db_path : ":memory:");
+        goto fail;
+    }
+    if ((rc = ddb__tables_load(svc)) != 0) {
+        if (log != NULL)
+            SIM_LOGE(log, "ddb", "cannot load tables: %s", sqlite3_errmsg(svc->db));
+        goto fail;
+    }
+    *out = svc;
+    return 0;
+fail:
+    ddb_service_destroy(svc);
+    return rc;
+}
+
+void ddb_service_destroy(ddb_service *svc)
+{
+    if (svc == NULL)
+        return;
+    for (int i = 0; i < svc->ntables; i++)
+        ddb__table_free(svc->tables[i]);
+    free(svc->tables);
+    sqlite3_finalize(svc->st_begin);
+    sqlite3_finalize(svc->st_commit);
+    sqlite3_finalize(svc->st_rollback);
+    sqlite3_finalize(svc->st_meta_put);
+    sqlite3_finalize(svc->st_meta_del);
+    store_sqlite_close(svc->db);
+    free(svc->region);
+    free(svc->account_id);
+    free(svc);
+}
+
+int ddb_table_count(const ddb_service *svc)
+{
+    return svc->ntables;
+}
+
+/* ---- registry ---- */
+
+/* Position of name in the sorted registry, or where it would go (*found 0). */
+static int table_pos(const ddb_service *svc, const char *name, int *found)
+{
+    int lo = 0, hi = svc->ntables;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(svc->tables[mid]->name, name);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = 0;
+    return lo;
+}
+
+ddb_table *ddb__table_find(const ddb_service *svc, const char *name)
+{
+    int found;
+    int i = table_pos(svc, name, &found);
+    return found ? svc->tables[i] : NULL;
+}
+
+int ddb__table_register(ddb_service *svc, ddb_table *t)
+{
+    if (svc->ntables == svc->cap) {
+        int cap = svc->cap ? svc->cap * 2 : 16;
+        ddb_table **n = realloc(svc->tables, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return -SIM_ENOMEM;
+        svc->tables = n;
+        svc->cap = cap;
+    }
+    int found;
+    int i = table_pos(svc, t->name, &found);
+    memmove(&svc->tables[i + 1], &svc->tables[i], (size_t)(svc->ntables - i) * sizeof t);
+    svc->tables[i] = t;
+    svc->ntables++;
+    return 0;
+}
+
+void ddb__table_unregister(ddb_service *svc, ddb_table *t)
+{
+    int found;
+    int i = table_pos(svc, t->name, &found);
+    if (!found)
+        return;
+    memmove(&svc->tables[i], &svc->tables[i + 1], (size_t)(svc->ntables - i - 1) * sizeof t);
+    svc->ntables--;
+}
+
+/* ---- dispatch ---- */
+
+typedef int (*op_fn)(ddb_service *svc, const cJSON *req, sim_reply *r);
+
+static const struct {
+    const char *name;
+    op_fn fn;
+} ops[] = {
+    /* sorted by name for bsearch-free linear scan stability; 13 entries */
+    { "BatchGetItem", ddb__op_batch_get_item },
+    { "BatchWriteItem", ddb__op_batch_write_item },
+    { "CreateTable", ddb__op_create_table },
+    { "DeleteItem", ddb__op_delete_item },
+    { "DeleteTable", ddb__op_delete_table },
+    { "DescribeTable", ddb__op_describe_table },
+    { "GetItem", ddb__op_get_item },
+    { "ListTables", ddb__op_list_tables },
+    { "PutItem", ddb__op_put_item },
+    { "Query", ddb__op_query },
+    { "Scan", ddb__op_scan },
+    { "UpdateItem", ddb__op_update_item },
+    { "UpdateTable", ddb__op_update_table },
+};
+
+int ddb__internal(sim_reply *r, int rc)
+{
+    sim_reply_err(r, 500, "InternalServerError", "Internal server error");
+    return rc;
+}
+
+int ddb__finish(int rc, sim_reply *r)
+{
+    if (rc >= 0 || (rc == DDB_EREPLY && sim_reply_failed(r)))
+        return 0;
+    return ddb__internal(r, rc == DDB_EREPLY ? -SIM_EINVAL : rc);
+}
+
+int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
+{
+    op_fn fn = NULL;
+    for (size_t i = 0; op != NULL && i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(ops[i].name, op) == 0) {
+            fn = ops[i].fn;
+            break;
+        }
+    if (fn == NULL) {
+        sim_reply_err(out, 400, "UnknownOperationException", NULL);
+        return 0;
+    }
+    cJSON *empty = NULL;
+    if (req == NULL) {
+        if ((empty = cJSON_CreateObject()) == NULL)
+            return ddb__internal(out, -SIM_ENOMEM);
+        req = empty;
+    } else if (!cJSON_IsObject(req)) {
+        sim_reply_err(out, 400, "SerializationException", "%s",
+                      cJSON_IsArray(req) ? "Start of list found where not expected"
+                                         : "Expected null");
+        return 0;
+    }
+    sim_reply_clear(out);
+    int rc = fn(svc, req, out);
+    cJSON_Delete(empty);
+    if (rc < 0 && !sim_reply_failed(out))
+        ddb__internal(out, rc);
+    if (rc < 0 && svc->log != NULL)
+        SIM_LOGE(svc->log, "ddb", "%s failed: %s", op, sim_strerror(rc));
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- request readers ---- */
+
+static int serial(sim_reply *r, const char *msg)
+{
+    sim_reply_err(r, 400, "SerializationException", "%s", msg);
+    return -1;
+}
+
+/* Java class AWS names for a JSON number. */
+static const char *num_class(double v)
+{
+    if (v != (double)(long long)v)
+        return "java.lang.Double";
+    if (v >= -32768 && v <= 32767)
+        return "java.lang.Short";
+    if (v >= -2147483648.0 && v <= 2147483647.0)
+        return "java.lang.Integer";
+    return "java.lang.Long";
+}
+
+static int serial_container(const cJSON *m, sim_reply *r)
+{
+    if (cJSON_IsArray(m))
+        return serial(r, "Start of list found where not expected");
+    return serial(r, "Start of structure or map found where not expected.");
+}
+
+/* Member name of obj, NULL when absent or JSON null. */
+static const cJSON *member(const cJSON *obj, const char *name)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return m == NULL || cJSON_IsNull(m) ? NULL : m;
+}
+
+int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    char msg[96];
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsString(m)) {
+        *out = m->valuestring;
+        return 0;
+    }
+    if (cJSON_IsBool(m))
+        return serial(r, "class java.lang.Boolean can not be converted to an String");
+    if (cJSON_IsNumber(m)) {
+        snprintf(msg, sizeof msg, "class %s can not be converted to an String",
+                 num_class(m->valuedouble));
+        return serial(r, msg);
+    }
+    return serial_container(m, r);
+}
+
+int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out,
+                 int *present, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    char msg[96];
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsNumber(m)) {
+        double v = m->valuedouble;
+        if (v > 9.2e18)
+            v = 9.2e18;
+        if (v < -9.2e18)
+            v = -9.2e18;
+        *out = (int64_t)v;
+        if ((double)*out > v)
+            (*out)--; /* floor */
+        if (present != NULL)
+            *present = 1;
+        return 0;
+    }
+    if (cJSON_IsBool(m) || cJSON_IsString(m)) {
+        snprintf(msg, sizeof msg, "class java.lang.%s can not be converted to an %s",
+                 cJSON_IsBool(m) ? "Boolean" : "String", jtype);
+        return serial(r, msg);
+    }
+    return serial_container(m, r);
+}
+
+int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    char msg[160];
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsBool(m)) {
+        *out = cJSON_IsTrue(m);
+        return 0;
+    }
+    if (cJSON_IsNumber(m)) {
+        const char *cls = num_class(m->valuedouble);
+        if (strcmp(cls, "java.lang.Double") == 0) {
+            *out = m->valuedouble >= 1 || m->valuedouble <= -1;
+            return 0;
+        }
+        snprintf(msg, sizeof msg, "class %s can not be converted to an Boolean", cls);
+        return serial(r, msg);
+    }
+    if (cJSON_IsString(m)) {
+        size_t i = 0;
+        msg[i++] = '\'';
+        for (const char *p = m->valuestring; *p != '\0' && i < sizeof msg - 40; p++)
+            msg[i++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+        snprintf(msg + i, sizeof msg - i, "' can not be converted to an Boolean");
+        return serial(r, msg);
+    }
+    return serial_container(m, r);
+}
+
+int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsObject(m)) {
+        *out = m;
+        return 0;
+    }
+    if (cJSON_IsArray(m))
+        return serial(r, "Start of list found where not expected");
+    return serial(r, "Expected map or null");
+}
+
+int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsArray(m)) {
+        *out = m;
+        return 0;
+    }
+    if (cJSON_IsObject(m))
+        return serial(r, "Start of structure or map found where not expected.");
+    return serial(r, "Expected list or null");
+}
+
+int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    const cJSON *m = member(obj, name);
+    if (m == NULL)
+        return 0;
+    if (cJSON_IsObject(m)) {
+        *out = m;
+        return 0;
+    }
+    if (cJSON_IsArray(m))
+        return serial(r, "Start of list found where not expected");
+    return serial(r, "Expected null");
+}
+
+int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    const cJSON *m = NULL;
+    if (ddb__req_map(obj, name, &m, r) != 0)
+        return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, m)
+    {
+        if (ddb__req_struct(m, e->string, &(const cJSON *){ NULL }, r) != 0)
+            return -1;
+    }
+    if (m != NULL)
+        *out = m;
+    return 0;
+}
+
+/* ---- validation messages ---- */
+
+void ddb__verr_init(ddb_verr *v)
+{
+    v->n = 0;
+    v->len = 0;
+    v->buf[0] = '\0';
+}
+
+void ddb__verr_add(ddb_verr *v, const char *value, const char *path, const char *constraint)
+{
+    if (v->len >= sizeof v->buf - 1)
+        return;
+    int n;
+    if (value == NULL)
+        n = snprintf(v->buf + v->len, sizeof v->buf - v->len,
+                     "%sValue null at '%s' failed to satisfy constraint: %s", v->n ? "; " : "",
+                     path, constraint);
+    else
+        n = snprintf(v->buf + v->len, sizeof v->buf - v->len,
+                     "%sValue '%.4000s' at '%s' failed to satisfy constraint: %s",
+                     v->n ? "; " : "", value, path, constraint);
+    if (n > 0) {
+        v->len += (size_t)n;
+        if (v->len > sizeof v->buf - 1)
+            v->len = sizeof v->buf - 1;
+    }
+    v->n++;
+}
+
+int ddb__verr_reply(const ddb_verr *v, sim_reply *r)
+{
+    if (v->n == 0)
+        return 0;
+    sim_reply_err(r, 400, "ValidationException", "%d validation error%s detected: %s", v->n,
+                  v->n > 1 ? "s" : "", v->buf);
+    return -1;
+}
+
+int ddb__validation(sim_reply *r, const char *fmt, ...)
+{
+    char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    sim_reply_err(r, 400, "ValidationException", "%s", buf);
+    return -1;
+}
+
+int ddb__check_table_name(const char *name, const char *path, ddb_verr *v, sim_reply *r)
+{
+    if (name == NULL) {
+        ddb__verr_add(v, NULL, path, "Member must not be null");
+        return 0;
+    }
+    size_t n = strlen(name);
+    if (n < 3 || n > 255)
+        return ddb__validation(r, "TableName must be at least 3 characters long and at most 255 "
+                                  "characters long");
+    for (const char *p = name; *p != '\0'; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-')) {
+            ddb__verr_add(v, name, path,
+                          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            break;
+        }
+    }
+    return 0;
+}
+
+int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg,
+                   ddb_table **out, sim_reply *r)
+{
+    const char *name = NULL;
+    ddb_verr v;
+    ddb__verr_init(&v);
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__check_table_name(name, "tableName", &v, r) != 0 || ddb__verr_reply(&v, r) != 0)
+        return -1;
+    ddb_table *t = ddb__table_find(svc, name);
+    if (t == NULL) {
+        sim_reply_err(r, 400, "ResourceNotFoundException", "%s", not_found_msg);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+int ddb__req_rcc(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+{
+    const char *s = NULL;
+    *out = DDB_RCC_NONE;
+    if (ddb__req_str(req, "ReturnConsumedCapacity", &s, r) != 0)
+        return -1;
+    if (s == NULL || strcmp(s, "NONE") == 0)
+        return 0;
+    if (strcmp(s, "TOTAL") == 0)
+        *out = DDB_RCC_TOTAL;
+    else if (strcmp(s, "INDEXES") == 0)
+        *out = DDB_RCC_INDEXES;
+    else
+        ddb__verr_add(v, s, "returnConsumedCapacity",
+                      "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]");
+    return 0;
+}
+
+int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r)
+{
+    const cJSON *names = NULL, *values = NULL;
+    char err[DDB_ERR_MAX];
+    memset(env, 0, sizeof *env);
+    if (ddb__req_map(obj, "ExpressionAttributeNames", &names, r) != 0 ||
+        ddb__req_map(obj, "ExpressionAttributeValues", &values, r) != 0)
+        return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, names)
+    {
+        if (!cJSON_IsString(e))
+            return ddb__req_str(names, e->string, &(const char *){ NULL }, r);
+    }
+    cJSON_ArrayForEach(e, values)
+    {
+        if (!cJSON_IsObject(e))
+            return ddb__req_struct(values, e->string, &(const cJSON *){ NULL }, r);
+    }
+    if (names != NULL && !has_expr)
+        return ddb__validation(r, "ExpressionAttributeNames can only be specified when using "
+                                  "expressions");
+    if (values != NULL && !has_expr)
+        return ddb__validation(r, "ExpressionAttributeValues can only be specified when using "
+                                  "expressions");
+    if (names != NULL && names->child == NULL)
+        return ddb__validation(r, "ExpressionAttributeNames must not be empty");
+    if (values != NULL && values->child == NULL)
+        return ddb__validation(r, "ExpressionAttributeValues must not be empty");
+    cJSON_ArrayForEach(e, values)
+    {
+        if (ddb_attr_validate(e, err, sizeof err) != 0)
+            return ddb__validation(r, "ExpressionAttributeValues contains invalid value: %s for "
+                                      "key %s",
+                                   err, e->string);
+    }
+    int rc = ddb_expr_env_init(env, names, values);
+    if (rc != 0)
+        memset(env, 0, sizeof *env);
+    return rc;
+}
+
+int ddb__expr_fail(int rc, const char *msg, sim_reply *r)
+{
+    if (rc == -SIM_EINVAL)
+        return ddb__validation(r, "%s", msg);
+    return rc;
+}
+
+/* ---- keys and items against a schema ---- */
+
+/* Bytes of a key value as DynamoDB counts them (S: UTF-8 bytes, B: decoded bytes). */
+static size_t key_bytes(const cJSON *av)
+{
+    const char *s = av->child->valuestring;
+    size_t n = strlen(s);
+    if (strcmp(av->child->string, "B") != 0)
+        return n;
+    size_t pad = (n > 0 && s[n - 1] == '=') + (n > 1 && s[n - 2] == '=');
+    return n / 4 * 3 - pad;
+}
+
+/* 1 when a key value is an empty S or B. */
+static int key_empty(const cJSON *av)
+{
+    return av->child->string[0] != 'N' && av->child->valuestring[0] == '\0';
+}
+
+/* Checks of one key attribute value already known to have the declared type. */
+static int key_piece_check(const char *name, const cJSON *av, int is_hash, sim_reply *r)
+{
+    if (key_empty(av))
+        return ddb__validation(r,
+                               "One or more parameter values are not valid. The AttributeValue "
+                               "for a key attribute cannot contain an empty %s value. Key: %s",
+                               av->child->string[0] == 'S' ? "string" : "binary", name);
+    if (av->child->string[0] == 'N')
+        return 0;
+    size_t n = key_bytes(av);
+    if (is_hash && n > DDB_HASH_KEY_MAX)
+        return ddb__validation(r, "One or more parameter values were invalid: Size of hashkey has "
+                                  "exceeded the maximum size limit of2048 bytes");
+    if (!is_hash && n > DDB_RANGE_KEY_MAX)
+        return ddb__validation(r, "One or more parameter values were invalid: Aggregated size of "
+                                  "all range keys has exceeded the size limit of 1024 bytes");
+    return 0;
+}
+
+int ddb__key_check(const ddb_keyschema *ks, const cJSON *key, ddb_key *out, sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, key)
+    {
+        if (ddb_attr_validate(e, err, sizeof err) != 0)
+            return ddb__validation(r, "%s", err);
+    }
+    int want = ks->range != NULL ? 2 : 1;
+    if (cJSON_GetArraySize(key) != want)
+        return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+    for (int i = 0; i < want; i++) {
+        const char *name = i == 0 ? ks->hash : ks->range;
+        int type = i == 0 ? ks->hash_type : ks->range_type;
+        const cJSON *av = cJSON_GetObjectItemCaseSensitive(key, name);
+        if (av == NULL || ddb_attr_type(av) != type)
+            return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+        if (key_piece_check(name, av, i == 0, r) != 0)
+            return -1;
+    }
+    int rc = ddb__key_encode(ks, key, out);
+    if (rc == -SIM_EINVAL)
+        return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+    return rc;
+}
+
+int ddb__item_check_gsi_keys(const ddb_table *t, const cJSON *item, sim_reply *r)
+{
+    for (int i = t->ngsi - 1; i >= 0; i--) {
+        const ddb_gsi *g = &t->gsi[i];
+        for (int k = 0; k < 2; k++) {
+            const char *name = k == 0 ? g->st.ks.hash : g->st.ks.range;
+            int type = k == 0 ? g->st.ks.hash_type : g->st.ks.range_type;
+            if (name == NULL)
+                continue;
+            const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, name);
+            if (av == NULL)
+                continue;
+            int actual = ddb_attr_type(av);
+            if (actual != type)
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: Type mismatch "
+                                       "for Index Key %s Expected: %s Actual: %s IndexName: %s",
+                                       name, ddb_type_name(type), ddb_type_name(actual), g->name);
+            if (key_empty(av))
+                return ddb__validation(
+                    r,
+                    "One or more parameter values are not valid. A value specified for a "
+                    "secondary index key is not supported. The AttributeValue for a key "
+                    "attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s",
+                    type == DDB_T_S ? "string" : "binary", g->name, name);
+        }
+    }
+    return 0;
+}
+
+int ddb__item_check(const ddb_table *t, const cJSON *item, ddb_key *out, sim_reply *r)
+{
+    char err[DDB_ERR_MAX];
+    if (ddb_item_validate(item, err, sizeof err) != 0)
+        return ddb__validation(r, "%s", err);
+    if (ddb_item_size(item) > DDB_ITEM_MAX_BYTES)
+        return ddb__validation(r, "Item size has exceeded the maximum allowed size");
+    const ddb_keyschema *ks = &t->st.ks;
+    for (int i = 0; i < 2; i++) {
+        const char *name = i == 0 ? ks->hash : ks->range;
+        int type = i == 0 ? ks->hash_type : ks->range_type;
+        if (name == NULL)
+            continue;
+        const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, name);
+        if (av == NULL)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Missing the key "
+                                   "%s in the item",
+                                   name);
+        int actual = ddb_attr_type(av);
+        if (actual != type)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Type mismatch for "
+                                   "key %s expected: %s actual: %s",
+                                   name, ddb_type_name(type), ddb_type_name(actual));
+        if (key_piece_check(name, av, i == 0, r) != 0)
+            return -1;
+    }
+    if (ddb__item_check_gsi_keys(t, item, r) != 0)
+        return -1;
+    int rc = ddb__key_encode(ks, item, out);
+    if (rc == -SIM_EINVAL)
+        return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+    return rc;
+}

@@ -1,0 +1,314 @@
+/* test_ddb_batch.c - BatchWriteItem and BatchGetItem: limits, duplicates, projections,
+ * UnprocessedItems under throttling, UnprocessedKeys always present.
+ * Sources: DynamoDB API reference API_BatchWriteItem ("up to 25 put or delete requests";
+ * "UnprocessedItems"), API_BatchGetItem ("up to 100 items"; "UnprocessedKeys"); messages as
+ * dynalite's validations/batchWriteItem.js and batchGetItem.js record them. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/ddb.h"
+
+/* ---- test helpers (each test file carries its own copy: files are independent) ---- */
+typedef struct tenv {
+    sim_clock clock;
+    sim_sched sched;
+    sim_rng rng;
+    ddb_service *svc;
+    sim_reply r;
+} tenv;
+
+static inline void t_init(tenv *e)
+{
+    sim_clock_init_virtual(&e->clock);
+    sim_sched_init(&e->sched, &e->clock);
+    sim_rng_seed(&e->rng, 42);
+    ddb_options o = { .db_path = NULL, .region = "us-west-2", .account_id = "123456789012" };
+    cr_assert_eq(ddb_service_create(&e->sched, &e->rng, NULL, &o, &e->svc), 0);
+    sim_reply_init(&e->r);
+}
+
+static inline void t_fini(tenv *e)
+{
+    sim_reply_release(&e->r);
+    ddb_service_destroy(e->svc);
+    sim_sched_release(&e->sched);
+}
+
+/* Parse JSON written with ' for " (test readability). */
+static inline cJSON *js(const char *text)
+{
+    char *s = strdup(text);
+    cr_assert_not_null(s);
+    for (char *p = s; *p != '\0'; p++)
+        if (*p == '\'')
+            *p = '"';
+    cJSON *j = cJSON_Parse(s);
+    cr_assert_not_null(j, "bad test JSON: %s", text);
+    free(s);
+    return j;
+}
+
+/* Run op with request text; the reply stays in e->r until the next call. */
+static inline sim_reply *call(tenv *e, const char *op, const char *text)
+{
+    cJSON *q = js(text);
+    sim_reply_clear(&e->r);
+    cr_assert_eq(ddb_call(e->svc, op, q, &e->r), 0);
+    cJSON_Delete(q);
+    return &e->r;
+}
+
+static inline void ok(const sim_reply *r)
+{
+    cr_assert(!sim_reply_failed(r), "unexpected error %s: %s", r->code,
+              r->message != NULL ? r->message : "");
+}
+
+static inline void fails(const sim_reply *r, const char *code, const char *msg)
+{
+    cr_assert_eq(r->status, 400, "status %d (%s: %s)", r->status, r->code,
+                 r->message != NULL ? r->message : "");
+    cr_assert_str_eq(r->code, code);
+    cr_assert_not_null(r->message);
+    cr_assert_str_eq(r->message, msg);
+}
+
+/* Member at a dotted path ("Items.0.pk.S"); numbers index arrays. */
+static inline const cJSON *at(const cJSON *doc, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *cur = doc;
+    for (char *tok = strtok(buf, "."); tok != NULL && cur != NULL; tok = strtok(NULL, ".")) {
+        if (cJSON_IsArray(cur) && tok[0] >= '0' && tok[0] <= '9')
+            cur = cJSON_GetArrayItem(cur, atoi(tok));
+        else
+            cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+    }
+    return cur;
+}
+
+static inline double num_at(const cJSON *doc, const char *path)
+{
+    const cJSON *n = at(doc, path);
+    cr_assert(cJSON_IsNumber(n), "no number at %s", path);
+    return n->valuedouble;
+}
+
+static inline const char *str_at(const cJSON *doc, const char *path)
+{
+    const cJSON *n = at(doc, path);
+    cr_assert(cJSON_IsString(n), "no string at %s", path);
+    return n->valuestring;
+}
+
+/* got equals the JSON want (object member order ignored). */
+static inline void json_eq(const cJSON *got, const char *want)
+{
+    cJSON *w = js(want);
+    char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
+              want);
+    cJSON_free(g);
+    cJSON_Delete(w);
+}
+
+static void mk_feed(tenv *e, const char *throughput)
+{
+    char req[768];
+    snprintf(req, sizeof req,
+             "{'TableName':'feed','AttributeDefinitions':[{'AttributeName':'user',"
+             "'AttributeType':'S'},{'AttributeName':'ts','AttributeType':'N'}],'KeySchema':"
+             "[{'AttributeName':'user','KeyType':'HASH'},{'AttributeName':'ts','KeyType':"
+             "'RANGE'}],%s}",
+             throughput);
+    ok(call(e, "CreateTable", req));
+}
+
+/* A BatchWriteItem request of n puts (ts first..first+n-1) for user. */
+static char *batch_puts(const char *user, int first, int n)
+{
+    size_t cap = 256 + (size_t)n * 96;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
+    size_t len = (size_t)snprintf(s, cap, "{'RequestItems':{'feed':[");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "%s{'PutRequest':{'Item':{'user':{'S':'%s'},'ts':{'N':'%d'}}}}",
+                                i ? "," : "", user, first + i);
+    snprintf(s + len, cap - len, "]}}");
+    return s;
+}
+
+/* API_BatchWriteItem: 25 puts are accepted; UnprocessedItems is {} when all were written. */
+Test(ddb_batch, write_25_puts)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    char *req = batch_puts("amy", 1, 25);
+    sim_reply *r = call(&e, "BatchWriteItem", req);
+    free(req);
+    ok(r);
+    json_eq(r->body, "{'UnprocessedItems':{}}");
+    r = call(&e, "Query", "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
+                          "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
+                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    cr_assert_eq(num_at(r->body, "Count"), 25);
+    r = call(&e, "BatchWriteItem",
+             "{'RequestItems':{'feed':[{'DeleteRequest':{'Key':{'user':{'S':'amy'},'ts':"
+             "{'N':'1'}}}},{'DeleteRequest':{'Key':{'user':{'S':'amy'},'ts':{'N':'2'}}}}]},"
+             "'ReturnConsumedCapacity':'TOTAL'}");
+    ok(r);
+    json_eq(r->body, "{'UnprocessedItems':{},'ConsumedCapacity':[{'TableName':'feed',"
+                     "'CapacityUnits':2}]}");
+    t_fini(&e);
+}
+
+/* More than 25 requests: ValidationException naming requestItems. */
+Test(ddb_batch, write_26_is_refused)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    char *req = batch_puts("amy", 1, 26);
+    sim_reply *r = call(&e, "BatchWriteItem", req);
+    free(req);
+    cr_assert_str_eq(r->code, "ValidationException");
+    const char *head = "1 validation error detected: Value '{feed=[com.amazonaws.dynamodb."
+                       "v20120810.WriteRequest@";
+    const char *tail = "]}' at 'requestItems' failed to satisfy constraint: Map value must "
+                       "satisfy constraint: [Member must have length less than or equal to 25, "
+                       "Member must have length greater than or equal to 1]";
+    cr_assert_eq(strncmp(r->message, head, strlen(head)), 0, "%s", r->message);
+    cr_assert_str_eq(r->message + strlen(r->message) - strlen(tail), tail);
+    fails(call(&e, "BatchWriteItem", "{}"), "ValidationException",
+          "1 validation error detected: Value null at 'requestItems' failed to satisfy "
+          "constraint: Member must not be null");
+    t_fini(&e);
+}
+
+/* Duplicate keys in one batch are refused; nothing is written. */
+Test(ddb_batch, write_duplicates_are_refused)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    fails(call(&e, "BatchWriteItem",
+               "{'RequestItems':{'feed':[{'PutRequest':{'Item':{'user':{'S':'a'},'ts':"
+               "{'N':'1'}}}},{'DeleteRequest':{'Key':{'user':{'S':'a'},'ts':{'N':'1.0'}}}}]}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    fails(call(&e, "BatchWriteItem",
+               "{'RequestItems':{'feed':[{'PutRequest':{'Item':{'user':{'S':'a'}}}}]}}"),
+          "ValidationException", "The provided key element does not match the schema");
+    fails(call(&e, "BatchWriteItem",
+               "{'RequestItems':{'nope':[{'PutRequest':{'Item':{'user':{'S':'a'}}}}]}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    sim_reply *r = call(&e, "Scan", "{'TableName':'feed','Select':'COUNT'}");
+    cr_assert_eq(num_at(r->body, "Count"), 0);
+    t_fini(&e);
+}
+
+/* Throttling: a batch writes what capacity allows and returns the rest, in order, in
+ * UnprocessedItems (developer guide, "Batch operations and error handling"). */
+Test(ddb_batch, throttled_batch_returns_unprocessed_items)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'ProvisionedThroughput':{'ReadCapacityUnits':5,'WriteCapacityUnits':5}");
+    /* use up the 300 s burst (1500 writes of 1 KB) */
+    int n = 0;
+    for (;; n++) {
+        char req[256];
+        snprintf(req, sizeof req,
+                 "{'TableName':'feed','Item':{'user':{'S':'burst'},'ts':{'N':'%d'}}}", n);
+        sim_reply *r = call(&e, "PutItem", req);
+        if (sim_reply_failed(r))
+            break;
+    }
+    cr_assert_eq(n, 1500);
+    sim_sched_run_for(&e.sched, 2 * SIM_S); /* 10 WCU */
+    char *req = batch_puts("amy", 1, 25);
+    sim_reply *r = call(&e, "BatchWriteItem", req);
+    free(req);
+    ok(r);
+    const cJSON *un = at(r->body, "UnprocessedItems.feed");
+    cr_assert_eq(cJSON_GetArraySize(un), 15);
+    json_eq(cJSON_GetArrayItem(un, 0),
+            "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'11'}}}}");
+    json_eq(cJSON_GetArrayItem(un, 14),
+            "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'25'}}}}");
+    r = call(&e, "Query", "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
+                          "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
+                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    cr_assert_eq(num_at(r->body, "Count"), 10);
+    t_fini(&e);
+}
+
+/* API_BatchGetItem: found items in Responses, projection, UnprocessedKeys {}. */
+Test(ddb_batch, get_items_with_projection)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    ok(call(&e, "PutItem",
+            "{'TableName':'feed','Item':{'user':{'S':'a'},'ts':{'N':'1'},'x':{'S':'one'}}}"));
+    ok(call(&e, "PutItem",
+            "{'TableName':'feed','Item':{'user':{'S':'a'},'ts':{'N':'2'},'x':{'S':'two'}}}"));
+    sim_reply *r = call(&e, "BatchGetItem",
+                        "{'RequestItems':{'feed':{'Keys':[{'user':{'S':'a'},'ts':{'N':'2'}},"
+                        "{'user':{'S':'a'},'ts':{'N':'9'}},{'user':{'S':'a'},'ts':{'N':'1'}}],"
+                        "'ProjectionExpression':'#x','ExpressionAttributeNames':{'#x':'x'}}}}");
+    ok(r);
+    json_eq(r->body, "{'Responses':{'feed':[{'x':{'S':'two'}},{'x':{'S':'one'}}]},"
+                     "'UnprocessedKeys':{}}");
+    fails(call(&e, "BatchGetItem",
+               "{'RequestItems':{'feed':{'Keys':[{'user':{'S':'a'},'ts':{'N':'2'}},"
+               "{'user':{'S':'a'},'ts':{'N':'2'}}]}}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    t_fini(&e);
+}
+
+/* API_BatchGetItem: at most 100 keys. */
+Test(ddb_batch, get_more_than_100_keys_is_refused)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    char *s = malloc(16384);
+    cr_assert_not_null(s);
+    size_t len = (size_t)snprintf(s, 16384, "{'RequestItems':{'feed':{'Keys':[");
+    for (int i = 0; i < 101; i++)
+        len += (size_t)snprintf(s + len, 16384 - len, "%s{'user':{'S':'a'},'ts':{'N':'%d'}}",
+                                i ? "," : "", i);
+    snprintf(s + len, 16384 - len, "]}}}");
+    sim_reply *r = call(&e, "BatchGetItem", s);
+    free(s);
+    cr_assert_str_eq(r->code, "ValidationException");
+    cr_assert_not_null(strstr(r->message, "at 'requestItems.feed.member.keys' failed to satisfy "
+                                          "constraint: Member must have length less than or "
+                                          "equal to 100"));
+    t_fini(&e);
+}
+
+/* Throttled reads come back in UnprocessedKeys with the request's other members. */
+Test(ddb_batch, throttled_get_returns_unprocessed_keys)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e, "'ProvisionedThroughput':{'ReadCapacityUnits':1,'WriteCapacityUnits':5}");
+    ok(call(&e, "PutItem", "{'TableName':'feed','Item':{'user':{'S':'a'},'ts':{'N':'1'}}}"));
+    /* 300 s burst of 1 RCU: 300 strongly consistent reads */
+    for (int i = 0; i < 300; i++)
+        ok(call(&e, "GetItem", "{'TableName':'feed','ConsistentRead':true,'Key':{'user':"
+                               "{'S':'a'},'ts':{'N':'1'}}}"));
+    sim_reply *r = call(&e, "BatchGetItem",
+                        "{'RequestItems':{'feed':{'ConsistentRead':true,'Keys':[{'user':"
+                        "{'S':'a'},'ts':{'N':'1'}}]}}}");
+    ok(r);
+    json_eq(r->body, "{'Responses':{'feed':[]},'UnprocessedKeys':{'feed':{'ConsistentRead':true,"
+                     "'Keys':[{'user':{'S':'a'},'ts':{'N':'1'}}]}}}");
+    t_fini(&e);
+}

@@ -1,0 +1,277 @@
+/* test_ddb_http.c - the DynamoDB JSON 1.0 wire protocol: X-Amz-Target dispatch, response
+ * headers (Content-Type, x-amzn-RequestId, x-amz-crc32), error shapes and namespaces.
+ * Sources: DynamoDB developer guide, Programming.LowLevelAPI ("x-amz-crc32", JSON 1.0) and
+ * Programming.Errors; error bodies as dynalite's index.js sends them. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "storage/ddb.h"
+
+/* ---- test helpers (each test file carries its own copy: files are independent) ---- */
+typedef struct tenv {
+    sim_clock clock;
+    sim_sched sched;
+    sim_rng rng;
+    ddb_service *svc;
+    sim_reply r;
+} tenv;
+
+static inline void t_init(tenv *e)
+{
+    sim_clock_init_virtual(&e->clock);
+    sim_sched_init(&e->sched, &e->clock);
+    sim_rng_seed(&e->rng, 42);
+    ddb_options o = { .db_path = NULL, .region = "us-west-2", .account_id = "123456789012" };
+    cr_assert_eq(ddb_service_create(&e->sched, &e->rng, NULL, &o, &e->svc), 0);
+    sim_reply_init(&e->r);
+}
+
+static inline void t_fini(tenv *e)
+{
+    sim_reply_release(&e->r);
+    ddb_service_destroy(e->svc);
+    sim_sched_release(&e->sched);
+}
+
+/* Parse JSON written with ' for " (test readability). */
+static inline cJSON *js(const char *text)
+{
+    char *s = strdup(text);
+    cr_assert_not_null(s);
+    for (char *p = s; *p != '\0'; p++)
+        if (*p == '\'')
+            *p = '"';
+    cJSON *j = cJSON_Parse(s);
+    cr_assert_not_null(j, "bad test JSON: %s", text);
+    free(s);
+    return j;
+}
+
+/* Run op with request text; the reply stays in e->r until the next call. */
+static inline sim_reply *call(tenv *e, const char *op, const char *text)
+{
+    cJSON *q = js(text);
+    sim_reply_clear(&e->r);
+    cr_assert_eq(ddb_call(e->svc, op, q, &e->r), 0);
+    cJSON_Delete(q);
+    return &e->r;
+}
+
+static inline void ok(const sim_reply *r)
+{
+    cr_assert(!sim_reply_failed(r), "unexpected error %s: %s", r->code,
+              r->message != NULL ? r->message : "");
+}
+
+static inline void fails(const sim_reply *r, const char *code, const char *msg)
+{
+    cr_assert_eq(r->status, 400, "status %d (%s: %s)", r->status, r->code,
+                 r->message != NULL ? r->message : "");
+    cr_assert_str_eq(r->code, code);
+    cr_assert_not_null(r->message);
+    cr_assert_str_eq(r->message, msg);
+}
+
+/* Member at a dotted path ("Items.0.pk.S"); numbers index arrays. */
+static inline const cJSON *at(const cJSON *doc, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *cur = doc;
+    for (char *tok = strtok(buf, "."); tok != NULL && cur != NULL; tok = strtok(NULL, ".")) {
+        if (cJSON_IsArray(cur) && tok[0] >= '0' && tok[0] <= '9')
+            cur = cJSON_GetArrayItem(cur, atoi(tok));
+        else
+            cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+    }
+    return cur;
+}
+
+static inline double num_at(const cJSON *doc, const char *path)
+{
+    const cJSON *n = at(doc, path);
+    cr_assert(cJSON_IsNumber(n), "no number at %s", path);
+    return n->valuedouble;
+}
+
+static inline const char *str_at(const cJSON *doc, const char *path)
+{
+    const cJSON *n = at(doc, path);
+    cr_assert(cJSON_IsString(n), "no string at %s", path);
+    return n->valuestring;
+}
+
+/* got equals the JSON want (object member order ignored). */
+static inline void json_eq(const cJSON *got, const char *want)
+{
+    cJSON *w = js(want);
+    char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
+              want);
+    cJSON_free(g);
+    cJSON_Delete(w);
+}
+
+static void on_complete(sim_http_exchange *x)
+{
+    *(int *)x->front_data += 1;
+}
+
+static char *dupz(const char *s)
+{
+    char *p = strdup(s);
+    cr_assert_not_null(p);
+    return p;
+}
+
+/* Serve one POST with target (NULL: none) and body; the exchange is left for checks. */
+static void serve(tenv *e, sim_http_exchange *x, int *completed, const char *target,
+                  const char *body)
+{
+    memset(x, 0, sizeof *x);
+    x->req.method = dupz("POST");
+    x->req.path = dupz("/");
+    x->req.headers = calloc(2, sizeof *x->req.headers);
+    cr_assert_not_null(x->req.headers);
+    x->req.headers[0].name = dupz("Content-Type");
+    x->req.headers[0].value = dupz("application/x-amz-json-1.0");
+    x->req.nheaders = 1;
+    if (target != NULL) {
+        x->req.headers[1].name = dupz("x-amz-target"); /* header names are case-insensitive */
+        x->req.headers[1].value = dupz(target);
+        x->req.nheaders = 2;
+    }
+    x->req.body = (unsigned char *)dupz(body);
+    x->req.body_len = strlen(body);
+    x->complete = on_complete;
+    x->front_data = completed;
+    *completed = 0;
+    ddb_http_serve(e->svc, x);
+    cr_assert_eq(*completed, 1);
+}
+
+static const char *resp_header(const sim_http_exchange *x, const char *name)
+{
+    for (size_t i = 0; i < x->resp.nheaders; i++)
+        if (strcasecmp(x->resp.headers[i].name, name) == 0)
+            return x->resp.headers[i].value;
+    return NULL;
+}
+
+static void body_is(const sim_http_exchange *x, const char *want)
+{
+    char *got = malloc(x->resp.body_len + 1);
+    cr_assert_not_null(got);
+    memcpy(got, x->resp.body, x->resp.body_len);
+    got[x->resp.body_len] = '\0';
+    cr_assert_str_eq(got, want);
+    free(got);
+}
+
+static void done(sim_http_exchange *x)
+{
+    sim_http_req_release(&x->req);
+    sim_http_resp_release(&x->resp);
+}
+
+/* Success: 200, JSON 1.0 content type, a UUID request id, the CRC-32 of the body. */
+Test(ddb_http, success_headers_and_crc)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.ListTables", "{}");
+    cr_assert_eq(x.resp.status, 200);
+    body_is(&x, "{\"TableNames\":[]}");
+    cr_assert_str_eq(resp_header(&x, "Content-Type"), "application/x-amz-json-1.0");
+    cr_assert_eq(strlen(resp_header(&x, "x-amzn-RequestId")), 36);
+    /* zlib.crc32(b'{"TableNames":[]}') */
+    cr_assert_str_eq(resp_header(&x, "x-amz-crc32"), "1315925753");
+    done(&x);
+    t_fini(&e);
+}
+
+/* Malformed JSON: 400 SerializationException without a message. */
+Test(ddb_http, malformed_json_is_serialization_exception)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.ListTables", "{\"Limit\":");
+    cr_assert_eq(x.resp.status, 400);
+    body_is(&x, "{\"__type\":\"com.amazon.coral.service#SerializationException\"}");
+    done(&x);
+    t_fini(&e);
+}
+
+/* Unknown or missing target: 400 UnknownOperationException. */
+Test(ddb_http, unknown_target_is_unknown_operation)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.Frobnicate", "{}");
+    cr_assert_eq(x.resp.status, 400);
+    body_is(&x, "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"}");
+    done(&x);
+    serve(&e, &x, &completed, NULL, "{}");
+    body_is(&x, "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"}");
+    done(&x);
+    t_fini(&e);
+}
+
+/* Error namespaces: validation errors are com.amazon.coral.validate, service errors
+ * com.amazonaws.dynamodb.v20120810, type errors carry "Message". */
+Test(ddb_http, error_shapes)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.DescribeTable", "{}");
+    cr_assert_eq(x.resp.status, 400);
+    body_is(&x, "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"1 "
+                "validation error detected: Value null at 'tableName' failed to satisfy "
+                "constraint: Member must not be null\"}");
+    done(&x);
+    serve(&e, &x, &completed, "DynamoDB_20120810.DescribeTable", "{\"TableName\":\"nope\"}");
+    body_is(&x, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+                "\"message\":\"Requested resource not found: Table: nope not found\"}");
+    done(&x);
+    serve(&e, &x, &completed, "DynamoDB_20120810.DescribeTable", "{\"TableName\":true}");
+    body_is(&x, "{\"__type\":\"com.amazon.coral.service#SerializationException\",\"Message\":"
+                "\"class java.lang.Boolean can not be converted to an String\"}");
+    done(&x);
+    t_fini(&e);
+}
+
+/* A full round trip through the wire: CreateTable, PutItem, GetItem. */
+Test(ddb_http, round_trip)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.CreateTable",
+          "{\"TableName\":\"users\",\"AttributeDefinitions\":[{\"AttributeName\":\"h\","
+          "\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"h\",\"KeyType\":"
+          "\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    cr_assert_eq(x.resp.status, 200);
+    done(&x);
+    serve(&e, &x, &completed, "DynamoDB_20120810.PutItem",
+          "{\"TableName\":\"users\",\"Item\":{\"h\":{\"S\":\"amy\"}}}");
+    cr_assert_eq(x.resp.status, 200);
+    body_is(&x, "{}");
+    done(&x);
+    serve(&e, &x, &completed, "DynamoDB_20120810.GetItem",
+          "{\"TableName\":\"users\",\"Key\":{\"h\":{\"S\":\"amy\"}}}");
+    body_is(&x, "{\"Item\":{\"h\":{\"S\":\"amy\"}}}");
+    done(&x);
+    t_fini(&e);
+}
