@@ -37,7 +37,7 @@ __attribute__((format(printf, 3, 4))) static int fail(parse_state *st, const cha
                                                        const char *fmt, ...)
 {
     va_list ap;
-    fprintf(st->errout, "%s:%d: %s: ", st->path, st->line, key);
+    fprintf(st->errout, "%s:%d: %s: ", st->path, st->line, key ? key : "section");
     va_start(ap, fmt);
     vfprintf(st->errout, fmt, ap);
     va_end(ap);
@@ -263,6 +263,8 @@ static int on_table(parse_state *st, const char *name, const char *key, const ch
     FIND_OR_ADD(st->cfg->tables, st->cfg->ntables, name, t, t->region = -1);
     if (t == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     int64_t x;
     if (strcmp(key, "region") == 0)
         t->region = region_ref(st, value);
@@ -321,6 +323,8 @@ static int on_queue(parse_state *st, const char *name, const char *key, const ch
     FIND_OR_ADD(st->cfg->queues, st->cfg->nqueues, name, q, q->region = -1);
     if (q == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     int64_t x = 0;
     if (strcmp(key, "region") == 0)
         q->region = region_ref(st, value);
@@ -348,6 +352,8 @@ static int on_function(parse_state *st, const char *name, const char *key, const
     FIND_OR_ADD(st->cfg->functions, st->cfg->nfunctions, name, f, f->region = -1);
     if (f == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     int64_t x = 0;
     if (strcmp(key, "handler") == 0) {
         free(f->handler);
@@ -391,6 +397,8 @@ static int on_esm(parse_state *st, const char *name, const char *key, const char
     FIND_OR_ADD(st->cfg->esms, st->cfg->nesms, name, m, (void)0);
     if (m == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     int64_t x = 0;
     if (strcmp(key, "queue") == 0) {
         free(m->queue);
@@ -424,6 +432,8 @@ static int on_api(parse_state *st, const char *name, const char *key, const char
     }
     if (a == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     if (strcmp(key, "region") == 0)
         a->region = region_ref(st, value);
     else if (strcmp(key, "stage") == 0) {
@@ -469,6 +479,8 @@ static int on_bucket(parse_state *st, const char *name, const char *key, const c
     }
     if (b == NULL)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     if (strcmp(key, "region") == 0)
         b->region = region_ref(st, value);
     else
@@ -508,6 +520,8 @@ static int on_region(parse_state *st, const char *name, const char *key, const c
     int r = region_ref(st, name);
     if (r < 0)
         return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
     if (strcmp(key, "kind") == 0) {
         if (strcmp(value, "client") && strcmp(value, "aws"))
             return fail(st, key, "expected aws or client, got '%s'", value);
@@ -517,9 +531,15 @@ static int on_region(parse_state *st, const char *name, const char *key, const c
     return 1;
 }
 
+/* key == NULL announces a section header: resources are created even with no keys. */
 static int dispatch(parse_state *st, const char *section, const char *key, const char *value)
 {
     const char *arg;
+    if (key == NULL) {
+        if (section_arg(section, "latency") || section_arg(section, "service") ||
+            strcmp(section, "world") == 0)
+            return 1;
+    }
     if (strcmp(section, "world") == 0)
         return on_world(st, key, value);
     if ((arg = section_arg(section, "region")))
@@ -540,7 +560,9 @@ static int dispatch(parse_state *st, const char *section, const char *key, const
         return on_api(st, arg, key, value);
     if ((arg = section_arg(section, "bucket")))
         return on_bucket(st, arg, key, value);
-    return fail(st, key, "unknown section [%s]", section);
+    if (key == NULL || strcmp(st->path, "(override)") == 0) /* once per section */
+        return fail(st, key, "unknown section [%s]", section);
+    return 0;
 }
 
 static int ini_cb(void *user, const char *section, const char *key, const char *value,
@@ -548,8 +570,6 @@ static int ini_cb(void *user, const char *section, const char *key, const char *
 {
     parse_state *st = user;
     st->line = lineno;
-    if (key == NULL) /* a new section with no key yet */
-        return 1;
     dispatch(st, section, key, value);
     return 1; /* keep going: report every error in one pass */
 }
@@ -564,8 +584,23 @@ static char *read_line(char *str, int num, void *stream)
 {
     line_reader *lr = stream;
     char *r = fgets(str, num, lr->f);
-    if (r)
-        lr->st->line++;
+    if (r == NULL)
+        return NULL;
+    lr->st->line++;
+    /* inih does not report a section that has no keys: announce headers ourselves. */
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *end = strchr(p, ']');
+    if (*p == '[' && end && end > p + 1) {
+        char section[256];
+        size_t n = (size_t)(end - p - 1);
+        if (n < sizeof section) {
+            memcpy(section, p + 1, n);
+            section[n] = '\0';
+            dispatch(lr->st, section, NULL, NULL);
+        }
+    }
     return r;
 }
 

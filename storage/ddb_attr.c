@@ -86,8 +86,8 @@ int ddb_attr_type(const cJSON *av)
 }
 
 /* Write a formatted message into err and return -SIM_EINVAL. */
-__attribute__((format(printf, 3, 4))) static int errf(char *err, size_t errcap,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int errf(char *err, size_t errcap, const char *fmt,
+                                                      ...)
 {
     va_list ap;
     if (err != NULL && errcap > 0) {
@@ -415,8 +415,7 @@ int ddb_item_validate(const cJSON *item, char *err, size_t errcap)
 static int member_equal(int t, const char *a, const char *b)
 {
     ddb_num na, nb;
-    if (t == DDB_T_NS && ddb_num_parse(a, &na) == DDB_NUM_OK &&
-        ddb_num_parse(b, &nb) == DDB_NUM_OK)
+    if (t == DDB_T_NS && ddb_num_parse(a, &na) == DDB_NUM_OK && ddb_num_parse(b, &nb) == DDB_NUM_OK)
         return ddb_num_cmp(&na, &nb) == 0;
     if (t == DDB_T_BS)
         return b64_cmp(a, b) == 0;

@@ -61,17 +61,19 @@ int ddb_key_encode(const cJSON *av, unsigned char **out, size_t *out_len);
  * caller (cJSON_Delete), or NULL on ENOMEM or when av is not valid. */
 cJSON *ddb_attr_normalize(const cJSON *av);
 
-/** Normalise every attribute of an item (deep copy, cJSON_Delete). NULL on ENOMEM/invalid. */
+/** (Added.) Normalise every attribute of an item (deep copy, cJSON_Delete). NULL on
+ * ENOMEM or an invalid value. */
 cJSON *ddb_item_normalize(const cJSON *item);
 
 /**
- * Decode standard padded base64 (as AWS accepts for B/BS). *out is malloc'd (at least one
- * byte, free()) and owned by the caller. Returns 0, -SIM_EINVAL (not canonical base64) or
+ * (Added.) Decode standard padded base64 (as AWS accepts for B/BS). *out is malloc'd (at
+ * least one byte, free()) and owned by the caller. Returns 0, -SIM_EINVAL (not canonical base64) or
  * -SIM_ENOMEM.
  */
 int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len);
 
-/** Number of UTF-16 code units of a UTF-8 string, as DynamoDB's size() counts a String. */
+/** (Added.) Number of UTF-16 code units of a UTF-8 string, as DynamoDB's size() counts a
+ * String. */
 size_t ddb_utf16_len(const char *s);
 
 #endif

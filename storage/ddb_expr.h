@@ -116,6 +116,9 @@ int ddb_update_parse(const char *text, ddb_expr_env *env, ddb_update **out, char
  * Apply u to item in place (item is an object; a new item is an empty object).
  * Returns 0 or -SIM_EINVAL with AWS's message (e.g. "An operand in the update expression
  * has an incorrect data type"). On error the item may be partly changed: apply to a copy.
+ * Every SET operand reads the item as it was before the update; REMOVE list indexes name
+ * the list as it was. Values from ExpressionAttributeValues are copied as given (numbers
+ * not canonicalised): normalise the item (ddb_item_normalize) before storing it.
  */
 int ddb_update_apply(const ddb_update *u, cJSON *item, char *err, size_t errcap);
 

@@ -10,8 +10,8 @@
 
 #include "storage/ddb_expr.h"
 
-#define DDB__ERR_MAX 1024 /* bytes of one error message slot */
-#define DDB__DEPTH_MAX 64 /* nesting of parentheses/functions before we call it a syntax error */
+#define DDB__ERR_MAX   1024 /* bytes of one error message slot */
+#define DDB__DEPTH_MAX 64   /* nesting of parentheses/functions before we call it a syntax error */
 
 /* ---- tokens (ddb_expr_lex.c) ---- */
 
@@ -49,14 +49,14 @@ enum ddb__kwset { DDB__KW_COND = 1, DDB__KW_UPDATE = 2, DDB__KW_NONE = 3 };
 
 /* Parser cursor over the tokens of one expression. */
 typedef struct ddb__parser {
-    const char *text;  /* borrowed */
-    ddb__tok *toks;    /* owned; ntoks entries, the last one EOF */
+    const char *text; /* borrowed */
+    ddb__tok *toks;   /* owned; ntoks entries, the last one EOF */
     int ntoks;
-    int pos;           /* next token */
-    int far;           /* furthest token where a rule failed: the syntax error's token */
-    int depth;         /* current nesting */
-    int kwset;         /* enum ddb__kwset */
-    int oom;           /* an allocation failed */
+    int pos;   /* next token */
+    int far;   /* furthest token where a rule failed: the syntax error's token */
+    int depth; /* current nesting */
+    int kwset; /* enum ddb__kwset */
+    int oom;   /* an allocation failed */
 } ddb__parser;
 
 /** Tokenise text into ps (kwset as given). Returns 0 or -SIM_ENOMEM. */
@@ -86,8 +86,7 @@ char *ddb__tok_dup(ddb__parser *ps, int i);
 int ddb__syntax_error(const ddb__parser *ps, const char *what, char *err, size_t errcap);
 
 /** Write a formatted message into err; returns -SIM_EINVAL. */
-int ddb__errf(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ddb__errf(char *err, size_t errcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /** Is word (len bytes) one of DynamoDB's reserved words (case-insensitive)? */
 int ddb__reserved(const char *word, size_t len);
@@ -102,9 +101,9 @@ const cJSON *ddb__env_value(ddb_expr_env *env, const char *key);
 /* ---- document paths (ddb_expr_path.c) ---- */
 
 typedef struct ddb__pelem {
-    int index;   /* >= 0: list index [n]; -1: attribute name */
-    char *raw;   /* owned: the name as written ("a" or "#a"); NULL for an index */
-    char *name;  /* owned: the resolved attribute name; NULL until resolved / if undefined */
+    int index;  /* >= 0: list index [n]; -1: attribute name */
+    char *raw;  /* owned: the name as written ("a" or "#a"); NULL for an index */
+    char *name; /* owned: the resolved attribute name; NULL until resolved / if undefined */
 } ddb__pelem;
 
 typedef struct ddb__path {
@@ -131,7 +130,7 @@ void ddb__errs_set(ddb__errs *e, int i, const char *fmt, ...) __attribute__((for
  * to slot reserved_slot, undefined names to slot undefined_slot of e. Returns 0 or
  * -SIM_ENOMEM. */
 int ddb__path_resolve(ddb__path *p, ddb_expr_env *env, ddb__errs *e, int reserved_slot,
-                       int undefined_slot);
+                      int undefined_slot);
 
 /** Value at p inside item (an object of attribute values); NULL if absent. */
 const cJSON *ddb__path_get(const ddb__path *p, const cJSON *item);

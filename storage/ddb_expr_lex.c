@@ -264,12 +264,10 @@ int ddb__syntax_error(const ddb__parser *ps, const char *what, char *err, size_t
     int i = ps->far < ps->ntoks ? ps->far : ps->ntoks - 1;
     const ddb__tok *t = &ps->toks[i];
     size_t from = i > 0 ? ps->toks[i - 1].start : t->start;
-    size_t to = i + 1 < ps->ntoks ? ps->toks[i + 1].start + ps->toks[i + 1].len
-                                  : t->start + t->len;
+    size_t to = i + 1 < ps->ntoks ? ps->toks[i + 1].start + ps->toks[i + 1].len : t->start + t->len;
     if (t->kind == DDB__TK_EOF)
-        return ddb__errf(err, errcap,
-                         "Invalid %s: Syntax error; token: \"<EOF>\", near: \"%.*s\"", what,
-                         (int)(to - from), ps->text + from);
-    return ddb__errf(err, errcap, "Invalid %s: Syntax error; token: \"%.*s\", near: \"%.*s\"",
-                     what, (int)t->len, ps->text + t->start, (int)(to - from), ps->text + from);
+        return ddb__errf(err, errcap, "Invalid %s: Syntax error; token: \"<EOF>\", near: \"%.*s\"",
+                         what, (int)(to - from), ps->text + from);
+    return ddb__errf(err, errcap, "Invalid %s: Syntax error; token: \"%.*s\", near: \"%.*s\"", what,
+                     (int)t->len, ps->text + t->start, (int)(to - from), ps->text + from);
 }

@@ -388,8 +388,8 @@ enum {
     G_UNKNOWN = 1, /* "Invalid function name; ..." */
     G_MISUSED = 2, /* "The function is not allowed to be used this way ..." */
     G_RESERVED = 3,
-    G_COND = 4,  /* the first condition with an error, its own first error: */
-    C_ATTR = 5,  /* undefined #name / :value */
+    G_COND = 4, /* the first condition with an error, its own first error: */
+    C_ATTR = 5, /* undefined #name / :value */
     C_OPERAND = 6,
     C_DISTINCT = 7,
     C_FUNCTION = 8,
@@ -444,8 +444,9 @@ static int cond_func_arity(const char *name)
         const char *name;
         int n;
     } fns[] = {
-        { "attribute_exists", 1 }, { "attribute_not_exists", 1 }, { "attribute_type", 2 },
-        { "begins_with", 2 },      { "contains", 2 },             { "size", 1 },
+        { "attribute_exists", 1 }, { "attribute_not_exists", 1 },
+        { "attribute_type", 2 },   { "begins_with", 2 },
+        { "contains", 2 },         { "size", 1 },
     };
     size_t i;
     for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
@@ -537,8 +538,8 @@ static void check_func(chk *c, ddb__node *n)
             }
         }
     } else if (strcmp(name, "attribute_type") == 0) {
-        static const char *const valid[] = { "S", "N", "B", "NULL", "SS", "BOOL", "L", "BS",
-                                             "NS", "M" };
+        static const char *const valid[] = { "S",    "N", "B",  "NULL", "SS",
+                                             "BOOL", "L", "BS", "NS",   "M" };
         size_t k;
         int ok = 0;
         t = operand_type(n->args[1]);
@@ -721,8 +722,8 @@ out:
     return rc;
 }
 
-int ddb_cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb_cond **out,
-                   char *err, size_t errcap)
+int ddb_cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb_cond **out, char *err,
+                   size_t errcap)
 {
     ddb__node *root = NULL;
     ddb_cond *c;
@@ -750,10 +751,10 @@ void ddb_cond_free(ddb_cond *c)
 
 /* One key condition found: attribute, operator (enum ddb_keyop) and operand values. */
 typedef struct kc_part {
-    const char *name;  /* borrowed from the node */
+    const char *name; /* borrowed from the node */
     int op;
-    const cJSON *v1;   /* borrowed */
-    const cJSON *v2;   /* borrowed, BETWEEN only */
+    const cJSON *v1; /* borrowed */
+    const cJSON *v2; /* borrowed, BETWEEN only */
 } kc_part;
 
 typedef struct kc_walk {

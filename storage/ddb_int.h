@@ -188,7 +188,8 @@ int ddb__table_save(ddb_service *svc, const ddb_table *t);
 /** Drop t's sqlite tables and its metadata row. Returns 0 or -SIM_ESTORAGE. */
 int ddb__table_drop(ddb_service *svc, ddb_table *t);
 
-/** Load every table of the metadata table. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+/** Create the metadata table if missing, prepare the service's statements (transactions,
+ * metadata) and load every table it lists. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
 int ddb__tables_load(ddb_service *svc);
 
 /** Begin / commit / roll back a transaction. 0 or -SIM_ESTORAGE. */

@@ -12,8 +12,8 @@
 #define NUM_EXP_MAX 126
 #define NUM_EXP_MIN (-129)
 /* Working width for add/sub: powers of ten from -168 up to 127 (carry). */
-#define NUM_POW_LO (-170)
-#define NUM_WIDTH 300
+#define NUM_POW_LO  (-170)
+#define NUM_WIDTH   300
 
 /* Is c a decimal digit? */
 static int is_digit(char c)
@@ -39,10 +39,10 @@ int ddb_num_parse(const char *text, ddb_num *out)
 {
     const char *p = text;
     int sign = 1;
-    long long intdigits = 0;    /* digits before the point */
-    long long ndig = 0;         /* all mantissa digits */
-    long long first_nz = -1;    /* index of the first non-zero digit among them */
-    long long last_nz = -1;     /* index of the last one */
+    long long intdigits = 0; /* digits before the point */
+    long long ndig = 0;      /* all mantissa digits */
+    long long first_nz = -1; /* index of the first non-zero digit among them */
+    long long last_nz = -1;  /* index of the last one */
     long long e10 = 0;
     int seen_point = 0;
     ddb_num n;
@@ -241,8 +241,7 @@ int ddb_num_add(const ddb_num *a, const ddb_num *b, ddb_num *out)
     }
     memset(acc, 0, sizeof acc);
     memset(bcc, 0, sizeof bcc);
-    kmin = (a->exp - a->ndigits < b->exp - b->ndigits ? a->exp - a->ndigits
-                                                        : b->exp - b->ndigits) -
+    kmin = (a->exp - a->ndigits < b->exp - b->ndigits ? a->exp - a->ndigits : b->exp - b->ndigits) -
            NUM_POW_LO;
     if (a->sign == b->sign) {
         spread(a, acc);

@@ -30,8 +30,7 @@ void ddb_proj_free(ddb_proj *p)
 
 enum { P_RESERVED = 0, P_ATTRNAME, P_OVERLAP, P_CONFLICT, P_COUNT };
 
-int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *err,
-                   size_t errcap)
+int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *err, size_t errcap)
 {
     ddb__parser ps;
     ddb_proj *p = NULL;
@@ -118,8 +117,7 @@ static int any_ends(const ddb__path *const *paths, int n, int level)
 }
 
 /* Project a map body (or the item) for paths that all share their first `level` steps. */
-static cJSON *proj_map(const cJSON *body, const ddb__path *const *paths, int n, int level,
-                       int *oom)
+static cJSON *proj_map(const cJSON *body, const ddb__path *const *paths, int n, int level, int *oom)
 {
     const ddb__path **sub = calloc((size_t)n + 1, sizeof *sub);
     cJSON *out = cJSON_CreateObject(), *v;
@@ -199,8 +197,7 @@ fail:
 }
 
 /* Project one attribute value; NULL when none of the paths finds anything in it. */
-static cJSON *proj_value(const cJSON *av, const ddb__path *const *paths, int n, int level,
-                         int *oom)
+static cJSON *proj_value(const cJSON *av, const ddb__path *const *paths, int n, int level, int *oom)
 {
     int t = ddb_attr_type(av);
     cJSON *body, *out;

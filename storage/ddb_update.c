@@ -401,8 +401,8 @@ int ddb_update_touches(const ddb_update *u, const char *name)
 
 /* ---- application ---- */
 
-#define MSG_TYPE "An operand in the update expression has an incorrect data type"
-#define MSG_PATH "The document path provided in the update expression is invalid for update"
+#define MSG_TYPE    "An operand in the update expression has an incorrect data type"
+#define MSG_PATH    "The document path provided in the update expression is invalid for update"
 #define MSG_MISSING "The provided expression refers to an attribute that does not exist in the item"
 
 /* Mutable value at the first n elements of p inside item; NULL if absent. */
@@ -418,8 +418,7 @@ static cJSON *path_get_mut(const ddb__path *p, int n, cJSON *item)
         if (p->e[i].index >= 0)
             cur = t == DDB_T_L ? cJSON_GetArrayItem(cur->child, p->e[i].index) : NULL;
         else
-            cur = t == DDB_T_M ? cJSON_GetObjectItemCaseSensitive(cur->child, p->e[i].name)
-                               : NULL;
+            cur = t == DDB_T_M ? cJSON_GetObjectItemCaseSensitive(cur->child, p->e[i].name) : NULL;
     }
     return cur;
 }
@@ -501,8 +500,7 @@ static cJSON *num_value(const ddb_num *n)
 }
 
 /* Compute a SET value against the item as it was before the update; *out owned. */
-static int eval_value(const ddb__node *n, const cJSON *item, cJSON **out, char *err,
-                      size_t errcap)
+static int eval_value(const ddb__node *n, const cJSON *item, cJSON **out, char *err, size_t errcap)
 {
     const cJSON *v;
     cJSON *a = NULL, *b = NULL, *r = NULL, *e;
@@ -655,8 +653,7 @@ static int add_at(cJSON *item, const ddb__path *p, const cJSON *val, char *err, 
 }
 
 /* DELETE: set difference; an emptied set is removed. */
-static int delete_at(cJSON *item, const ddb__path *p, const cJSON *val, char *err,
-                     size_t errcap)
+static int delete_at(cJSON *item, const ddb__path *p, const cJSON *val, char *err, size_t errcap)
 {
     cJSON *cur = path_get_mut(p, p->n, item), *e, *next;
     int tv = ddb_attr_type(val);
@@ -709,8 +706,8 @@ int ddb_update_apply(const ddb_update *u, cJSON *item, char *err, size_t errcap)
     }
     /* Every SET operand reads the item as it was before this update. */
     for (i = 0; i < u->n; i++) {
-        if (u->a[i].kind == U_SET && (rc = eval_value(u->a[i].val, item, &vals[i], err,
-                                                      errcap)) != 0)
+        if (u->a[i].kind == U_SET &&
+            (rc = eval_value(u->a[i].val, item, &vals[i], err, errcap)) != 0)
             goto out;
     }
     for (i = 0; i < u->n && rc == 0; i++) {

@@ -14,7 +14,7 @@ int store_sqlite_open(const char *path, sqlite3 **out)
         sqlite3_close(db);
         return nomem ? -SIM_ENOMEM : -SIM_ESTORAGE;
     }
-    const char *pragmas = path != NULL ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    const char *pragmas = path != NULL ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                                        : "PRAGMA journal_mode=MEMORY;";
     if (store_sqlite_exec(db, pragmas) != 0) {
         sqlite3_close(db);

@@ -50,14 +50,22 @@ Test(ddb_attr, type_of_values)
         const char *av;
         int t;
     } cases[] = {
-        { "{\"S\":\"x\"}", DDB_T_S },           { "{\"N\":\"1\"}", DDB_T_N },
-        { "{\"B\":\"YQ==\"}", DDB_T_B },        { "{\"BOOL\":false}", DDB_T_BOOL },
-        { "{\"NULL\":true}", DDB_T_NULL },      { "{\"M\":{}}", DDB_T_M },
-        { "{\"L\":[]}", DDB_T_L },              { "{\"SS\":[\"a\"]}", DDB_T_SS },
-        { "{\"NS\":[\"1\"]}", DDB_T_NS },       { "{\"BS\":[\"YQ==\"]}", DDB_T_BS },
-        { "{}", DDB_T_INVALID },                { "{\"S\":\"a\",\"N\":\"1\"}", DDB_T_INVALID },
-        { "{\"X\":\"a\"}", DDB_T_INVALID },     { "{\"S\":1}", DDB_T_INVALID },
-        { "{\"SS\":[1]}", DDB_T_INVALID },      { "\"S\"", DDB_T_INVALID },
+        { "{\"S\":\"x\"}", DDB_T_S },
+        { "{\"N\":\"1\"}", DDB_T_N },
+        { "{\"B\":\"YQ==\"}", DDB_T_B },
+        { "{\"BOOL\":false}", DDB_T_BOOL },
+        { "{\"NULL\":true}", DDB_T_NULL },
+        { "{\"M\":{}}", DDB_T_M },
+        { "{\"L\":[]}", DDB_T_L },
+        { "{\"SS\":[\"a\"]}", DDB_T_SS },
+        { "{\"NS\":[\"1\"]}", DDB_T_NS },
+        { "{\"BS\":[\"YQ==\"]}", DDB_T_BS },
+        { "{}", DDB_T_INVALID },
+        { "{\"S\":\"a\",\"N\":\"1\"}", DDB_T_INVALID },
+        { "{\"X\":\"a\"}", DDB_T_INVALID },
+        { "{\"S\":1}", DDB_T_INVALID },
+        { "{\"SS\":[1]}", DDB_T_INVALID },
+        { "\"S\"", DDB_T_INVALID },
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -173,11 +181,14 @@ Test(ddb_attr, equality)
     cr_assert(!eq("{\"SS\":[\"a\",\"b\"]}", "{\"SS\":[\"a\"]}"));
     cr_assert(eq("{\"NS\":[\"1\",\"2\"]}", "{\"NS\":[\"2.0\",\"1\"]}"));
     cr_assert(eq("{\"BS\":[\"YQ==\",\"Yg==\"]}", "{\"BS\":[\"Yg==\",\"YQ==\"]}"));
-    cr_assert(eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"x\"}]}", "{\"L\":[{\"N\":\"1.0\"},{\"S\":\"x\"}]}"));
-    cr_assert(!eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"x\"}]}", "{\"L\":[{\"S\":\"x\"},{\"N\":\"1\"}]}"));
+    cr_assert(
+        eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"x\"}]}", "{\"L\":[{\"N\":\"1.0\"},{\"S\":\"x\"}]}"));
+    cr_assert(
+        !eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"x\"}]}", "{\"L\":[{\"S\":\"x\"},{\"N\":\"1\"}]}"));
     cr_assert(eq("{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"BOOL\":true}}}",
                  "{\"M\":{\"b\":{\"BOOL\":true},\"a\":{\"N\":\"01\"}}}"));
-    cr_assert(!eq("{\"M\":{\"a\":{\"N\":\"1\"}}}", "{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"NULL\":true}}}"));
+    cr_assert(!eq("{\"M\":{\"a\":{\"N\":\"1\"}}}",
+                  "{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"NULL\":true}}}"));
     cr_assert(eq("{\"NULL\":true}", "{\"NULL\":true}"));
     cr_assert(!eq("{\"BOOL\":true}", "{\"BOOL\":false}"));
     cr_assert(eq("{\"B\":\"AAEC\"}", "{\"B\":\"AAEC\"}"));

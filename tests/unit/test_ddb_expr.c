@@ -39,15 +39,13 @@ static void expect_error_as(const char *what, const char *expr, const char *name
     ddb_cond *c = NULL;
     char err[1024] = "";
     fx_init(&f, names, values);
-    cr_assert_eq(ddb_cond_parse(expr, what, &f.env, &c, err, sizeof err), -SIM_EINVAL, "%s",
-                 expr);
+    cr_assert_eq(ddb_cond_parse(expr, what, &f.env, &c, err, sizeof err), -SIM_EINVAL, "%s", expr);
     cr_assert_str_eq(err, msg, "%s", expr);
     cr_assert_null(c);
     fx_release(&f);
 }
 
-static void expect_error(const char *expr, const char *names, const char *values,
-                         const char *msg)
+static void expect_error(const char *expr, const char *names, const char *values, const char *msg)
 {
     expect_error_as("ConditionExpression", expr, names, values, msg);
 }
@@ -84,8 +82,7 @@ static int eval_on(const char *expr, const char *names, int no_item)
     fx_init(&f, names, vals_json);
     cr_assert_eq(ddb_cond_parse(expr, "ConditionExpression", &f.env, &c, err, sizeof err), 0,
                  "%s: %s", expr, err);
-    cr_assert_eq(ddb_cond_eval(c, no_item ? NULL : item, &result, err, sizeof err), 0, "%s",
-                 expr);
+    cr_assert_eq(ddb_cond_eval(c, no_item ? NULL : item, &result, err, sizeof err), 0, "%s", expr);
     ddb_cond_free(c);
     fx_release(&f);
     cJSON_Delete(item);
@@ -378,9 +375,8 @@ Test(ddb_expr_env, unused_and_invalid_substitutions)
     cr_assert_eq(ddb_expr_env_check_unused(&f.env, err, sizeof err), -SIM_EINVAL);
     cr_assert_str_eq(err, "Value provided in ExpressionAttributeNames unused in expressions: "
                           "keys: {#a, #c}");
-    cr_assert_eq(ddb_cond_parse("#a = :x OR #c = :x", "FilterExpression", &f.env, &c, err,
-                                sizeof err),
-                 0);
+    cr_assert_eq(
+        ddb_cond_parse("#a = :x OR #c = :x", "FilterExpression", &f.env, &c, err, sizeof err), 0);
     ddb_cond_free(c);
     cr_assert_eq(ddb_expr_env_check_unused(&f.env, err, sizeof err), -SIM_EINVAL);
     cr_assert_str_eq(err, "Value provided in ExpressionAttributeValues unused in expressions: "
@@ -396,11 +392,13 @@ Test(ddb_expr_env, unused_and_invalid_substitutions)
     fx_release(&f);
     fx_init(&f, "{\"a\":\"a\"}", NULL);
     cr_assert_eq(ddb_expr_env_validate(&f.env, err, sizeof err), -SIM_EINVAL);
-    cr_assert_str_eq(err, "ExpressionAttributeNames contains invalid key: Syntax error; key: \"a\"");
+    cr_assert_str_eq(err,
+                     "ExpressionAttributeNames contains invalid key: Syntax error; key: \"a\"");
     fx_release(&f);
     fx_init(&f, NULL, "{\"a\":{\"S\":\"b\"}}");
     cr_assert_eq(ddb_expr_env_validate(&f.env, err, sizeof err), -SIM_EINVAL);
-    cr_assert_str_eq(err, "ExpressionAttributeValues contains invalid key: Syntax error; key: \"a\"");
+    cr_assert_str_eq(err,
+                     "ExpressionAttributeValues contains invalid key: Syntax error; key: \"a\"");
     fx_release(&f);
     fx_init(&f, NULL, "{\":emptySet\":{\"SS\":[]}}");
     cr_assert_eq(ddb_expr_env_validate(&f.env, err, sizeof err), -SIM_EINVAL);
@@ -465,8 +463,8 @@ Test(ddb_expr_keycond, shapes)
     ddb_keycond_release(&kc);
     fx_release(&f);
 
-    parse_kc("begins_with(sk, :s) and pk = :p", NULL, "{\":p\":{\"S\":\"u1\"},\":s\":{\"S\":\"20\"}}",
-             &f, &kc);
+    parse_kc("begins_with(sk, :s) and pk = :p", NULL,
+             "{\":p\":{\"S\":\"u1\"},\":s\":{\"S\":\"20\"}}", &f, &kc);
     cr_assert_str_eq(kc.pk_name, "pk");
     cr_assert_str_eq(kc.sk_name, "sk");
     cr_assert_eq(kc.sk_op, DDB_KEY_BEGINS_WITH);
@@ -563,10 +561,45 @@ Test(ddb_expr_keycond, errors)
 Test(ddb_expr_robust, random_token_soup)
 {
     static const char *const vocab[] = {
-        "a", "b", "#n", ":v", ":w", "(", ")", "[", "]", "0", "1", ",", ".", "=", "<>", "<",
-        ">=", "+", "-", "AND", "or", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE",
-        "size", "contains", "begins_with", "attribute_exists", "attribute_type", "if_not_exists",
-        "list_append", "name", "!", "\xc3\xbc", " ",
+        "a",
+        "b",
+        "#n",
+        ":v",
+        ":w",
+        "(",
+        ")",
+        "[",
+        "]",
+        "0",
+        "1",
+        ",",
+        ".",
+        "=",
+        "<>",
+        "<",
+        ">=",
+        "+",
+        "-",
+        "AND",
+        "or",
+        "NOT",
+        "BETWEEN",
+        "IN",
+        "SET",
+        "REMOVE",
+        "ADD",
+        "DELETE",
+        "size",
+        "contains",
+        "begins_with",
+        "attribute_exists",
+        "attribute_type",
+        "if_not_exists",
+        "list_append",
+        "name",
+        "!",
+        "\xc3\xbc",
+        " ",
     };
     sim_rng r;
     fx f;

@@ -93,10 +93,11 @@ static void expect_parse_error(const char *expr, const char *names, const char *
  * attribute"); numbers are exact decimals. */
 Test(ddb_expr_update, set)
 {
-    expect_item("SET n = n + :one",
-                "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"6\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
-                "{\"S\":\"c\"}]},\"m\":{\"M\":{\"x\":{\"N\":\"1\"}}},\"ss\":{\"SS\":[\"a\",\"b\"]},"
-                "\"ns\":{\"NS\":[\"1\",\"2\"]}}");
+    expect_item(
+        "SET n = n + :one",
+        "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"6\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
+        "{\"S\":\"c\"}]},\"m\":{\"M\":{\"x\":{\"N\":\"1\"}}},\"ss\":{\"SS\":[\"a\",\"b\"]},"
+        "\"ns\":{\"NS\":[\"1\",\"2\"]}}");
     run("{\"n\":{\"N\":\"5\"}}", "SET n = n - :half", NULL, "{\"n\":{\"N\":\"4.5\"}}", NULL);
     run("{}", "SET p = :a + :b", NULL, "{\"p\":{\"N\":\"0.3\"}}", NULL);
     run("{}", "SET p = :b - :a", NULL, "{\"p\":{\"N\":\"0.1\"}}", NULL);
@@ -141,8 +142,8 @@ Test(ddb_expr_update, add_and_delete)
         "{\"n\":{\"N\":\"6\"},\"c\":{\"N\":\"0.5\"}}", NULL);
     run("{\"ss\":{\"SS\":[\"a\",\"b\"]}}", "ADD ss :ssbc, t :ssa", NULL,
         "{\"ss\":{\"SS\":[\"a\",\"b\",\"c\"]},\"t\":{\"SS\":[\"a\"]}}", NULL);
-    run("{\"ns\":{\"NS\":[\"1\",\"2\"]}}", "ADD ns :ns3", NULL, "{\"ns\":{\"NS\":[\"1\",\"2\",\"3\"]}}",
-        NULL);
+    run("{\"ns\":{\"NS\":[\"1\",\"2\"]}}", "ADD ns :ns3", NULL,
+        "{\"ns\":{\"NS\":[\"1\",\"2\",\"3\"]}}", NULL);
     run("{\"ss\":{\"SS\":[\"a\",\"b\"]}}", "DELETE ss :ssa", NULL, "{\"ss\":{\"SS\":[\"b\"]}}",
         NULL);
     run("{\"ss\":{\"SS\":[\"a\",\"b\"]},\"k\":{\"S\":\"x\"}}", "DELETE ss :ssab", NULL,
@@ -150,14 +151,16 @@ Test(ddb_expr_update, add_and_delete)
     run("{\"ns\":{\"NS\":[\"1\",\"2\"]}}", "DELETE ns :ns3, absent :ssa", NULL,
         "{\"ns\":{\"NS\":[\"2\"]}}", NULL);
     run("{\"m\":{\"M\":{}}}", "ADD m.c :one", NULL, "{\"m\":{\"M\":{\"c\":{\"N\":\"1\"}}}}", NULL);
-    expect_item("SET n = :zero REMOVE m ADD c :one DELETE ss :ssa",
-                "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"0\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
-                "{\"S\":\"c\"}]},\"ss\":{\"SS\":[\"b\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},"
-                "\"c\":{\"N\":\"1\"}}");
-    expect_item("delete ss :ssa add n :one",
-                "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"6\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
-                "{\"S\":\"c\"}]},\"m\":{\"M\":{\"x\":{\"N\":\"1\"}}},\"ss\":{\"SS\":[\"b\"]},"
-                "\"ns\":{\"NS\":[\"1\",\"2\"]}}");
+    expect_item(
+        "SET n = :zero REMOVE m ADD c :one DELETE ss :ssa",
+        "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"0\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
+        "{\"S\":\"c\"}]},\"ss\":{\"SS\":[\"b\"]},\"ns\":{\"NS\":[\"1\",\"2\"]},"
+        "\"c\":{\"N\":\"1\"}}");
+    expect_item(
+        "delete ss :ssa add n :one",
+        "{\"id\":{\"S\":\"1\"},\"n\":{\"N\":\"6\"},\"l\":{\"L\":[{\"S\":\"a\"},{\"S\":\"b\"},"
+        "{\"S\":\"c\"}]},\"m\":{\"M\":{\"x\":{\"N\":\"1\"}}},\"ss\":{\"SS\":[\"b\"]},"
+        "\"ns\":{\"NS\":[\"1\",\"2\"]}}");
 }
 
 /* Errors found while applying (messages as DynamoDB returns them, recorded in dynalite's

@@ -54,7 +54,8 @@ Test(ddb_num, canonical_text)
     expect_canon("1250e-2", "12.5");
     expect_canon("100", "100");
     expect_canon("0.1", "0.1");
-    expect_canon("123456789012345678901234567890.12345678", "123456789012345678901234567890.12345678");
+    expect_canon("123456789012345678901234567890.12345678",
+                 "123456789012345678901234567890.12345678");
 }
 
 Test(ddb_num, extremes_of_the_range)
@@ -112,8 +113,8 @@ Test(ddb_num, range_and_precision_errors)
 
 Test(ddb_num, syntax_errors)
 {
-    static const char *const bad[] = { "",   "abc", "1.2.3", "1e",  "e5",       "--1",
-                                       " 1", "1 ",  "0x10",  ".",   "+",        "1e+",
+    static const char *const bad[] = { "",   "abc", "1.2.3",    "1e",  "e5",    "--1",
+                                       " 1", "1 ",  "0x10",     ".",   "+",     "1e+",
                                        "-",  "NaN", "Infinity", "1,5", "1e5.5", "1_000" };
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -162,7 +163,8 @@ Test(ddb_num, exact_addition_and_subtraction)
     expect_sum("1e10", "1e-10", "10000000000.0000000001");
     expect_sum("99999999999999999999999999999999999998", "1",
                "99999999999999999999999999999999999999");
-    expect_sum("0.00000000000000000000000000000000000001", "0.00000000000000000000000000000000000002",
+    expect_sum("0.00000000000000000000000000000000000001",
+               "0.00000000000000000000000000000000000002",
                "0.00000000000000000000000000000000000003");
     expect_diff("0.3", "0.1", "0.2");
     expect_diff("1", "1", "0");
@@ -178,8 +180,7 @@ Test(ddb_num, exact_addition_and_subtraction)
 Test(ddb_num, arithmetic_limits)
 {
     char buf[DDB_NUM_TEXT_MAX];
-    cr_assert_eq(arith("99999999999999999999999999999999999999", "1", 0, buf),
-                 DDB_NUM_PRECISION);
+    cr_assert_eq(arith("99999999999999999999999999999999999999", "1", 0, buf), DDB_NUM_PRECISION);
     cr_assert_eq(arith("1e30", "1e-30", 0, buf), DDB_NUM_PRECISION);
     cr_assert_eq(arith("9.9999999999999999999999999999999999999e125", "1e125", 0, buf),
                  DDB_NUM_OVERFLOW);
@@ -270,8 +271,8 @@ Test(ddb_num, order_of_values_and_keys)
             cr_assert_eq(ddb_num_parse(ascending[i], &a), DDB_NUM_OK);
             cr_assert_eq(ddb_num_parse(ascending[j], &b), DDB_NUM_OK);
             cr_assert_eq(ddb_num_cmp(&a, &b), want, "cmp %s %s", ascending[i], ascending[j]);
-            cr_assert_eq(keycmp_text(ascending[i], ascending[j]), want, "key %s %s",
-                         ascending[i], ascending[j]);
+            cr_assert_eq(keycmp_text(ascending[i], ascending[j]), want, "key %s %s", ascending[i],
+                         ascending[j]);
         }
     }
 }

@@ -162,7 +162,7 @@ Test(ddb_query, numeric_sort_keys_in_value_order_both_ways)
     tenv e;
     t_init(&e);
     mk_feed(&e);
-    const char *ts[] = { "10", "-2.5", "100", "0", "-10", "0.5", "3", "-0.25", "1e2x" };
+    const char *ts[] = { "10", "-2.5", "1E2", "0", "-10", "0.50", "3", "-0.25" };
     for (int i = 0; i < 8; i++)
         put_ts(&e, "amy", ts[i], NULL);
     put_ts(&e, "bob", "1", NULL);
