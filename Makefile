@@ -44,13 +44,16 @@ $(DEPS_OK): scripts/deps.sh
 
 $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) -c $< -o $@
+	@echo "CC $<"
+	@$(CC) $(FINAL_CFLAGS) -c $< -o $@
 
 $(BUILD)/stratus: $(LIB_OBJ) $(MAIN_OBJ)
-	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "LINK $@"
+	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/unit_tests: $(LIB_OBJ) $(UNIT_OBJ)
-	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS) -lcriterion
+	@echo "LINK $@"
+	@$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(LIBS) -lcriterion
 
 run: $(BUILD)/stratus
 	./$(BUILD)/stratus serve --demo

@@ -3,6 +3,7 @@
  * The context accessors live in lambda_ctx.c, the SQS pollers in lambda_esm.c. */
 #include "lambda_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,19 @@ static cJSON *error_object(const char *type, const char *message)
     return e;
 }
 
+/* CloudWatch's REPORT line for one invocation (Lambda guide, "Lambda function logs"). */
+static void report_line(const lambda_inv *inv)
+{
+    const lambda_result *r = &inv->result;
+    char init[64] = "";
+    if (r->cold_start)
+        snprintf(init, sizeof init, " Init Duration: %.2f ms", (double)r->init_us / 1000.0);
+    sim_log_write(inv->ls->svc->log, SIM_LOG_INFO, inv->fn->cfg->name, inv->request_id,
+                  "REPORT Duration: %.2f ms Memory Size: %lld MB%s%s",
+                  (double)r->duration_us / 1000.0, (long long)inv->fn->cfg->memory_mb, init,
+                  r->timed_out ? " Status: timeout" : r->function_error ? " Status: error" : "");
+}
+
 /* The handler's body returned (main context, after its fiber finished). */
 static void on_handler_finished(sim_caller *c)
 {
@@ -200,6 +214,7 @@ static void on_handler_finished(sim_caller *c)
             inv->result.payload = error_object(inv->err_type, inv->err_message);
     }
     release_instance(inv, 1);
+    report_line(inv);
     respond(inv);
 }
 
@@ -221,6 +236,7 @@ static void on_timeout(void *arg)
     sim_log_write(svc->log, SIM_LOG_WARN, inv->fn->cfg->name, inv->request_id, "%s", msg);
     release_instance(inv, 0);
     inv->ctx.caller.timed_out = 1;
+    report_line(inv);
     respond(inv);
     sim_caller_interrupt(&inv->ctx.caller); /* let the handler unwind */
 }

@@ -207,18 +207,23 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
 
 void sim_host_run_until(sim_host *h, volatile int *flag)
 {
-    while (!*flag && !h->stop_requested)
+    while (!*flag && !h->stop_requested) {
+        sim_uv_kick(&h->uv);
         uv_run(&h->loop, UV_RUN_ONCE);
+    }
 }
 
 int sim_host_run(sim_host *h)
 {
-    while (!h->stop_requested)
+    while (!h->stop_requested) {
+        sim_uv_kick(&h->uv);
         uv_run(&h->loop, UV_RUN_DEFAULT);
+    }
     return 0;
 }
 
 typedef struct populate_state {
+    uv_loop_t *loop;
     volatile int done;
     int failed;
     int tty;
@@ -251,6 +256,7 @@ static void on_populated(void *arg, lambda_result *res)
     ps->failed = res->function_error;
     ps->summary = cJSON_PrintUnformatted(res->payload);
     ps->done = 1;
+    uv_stop(ps->loop); /* do not block in poll for the next timer */
 }
 
 /* wcuAfter: each table's and index's configured WCU, so population leaves them as
@@ -270,7 +276,7 @@ static cJSON *configured_wcu(const sim_config *cfg)
 int sim_host_populate(sim_host *h, int64_t count)
 {
     sim_world *w = h->world;
-    populate_state ps = { .tty = isatty(2), .last_decile = -1 };
+    populate_state ps = { .loop = &h->loop, .tty = isatty(2), .last_decile = -1 };
     ps.started_wall = sim_clock_wall_us();
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "count", (double)count);
@@ -317,8 +323,10 @@ void sim_host_close(sim_host *h)
         h->stop_requested = 0;
         sim_time_us until = sim_clock_wall_us() + DRAIN_US;
         while (apigw_in_flight(h->world->gateway) > 0 && sim_clock_wall_us() < until &&
-               !h->stop_requested)
+               !h->stop_requested) {
+            sim_uv_kick(&h->uv);
             uv_run(&h->loop, UV_RUN_ONCE);
+        }
         sim_world_stop(h->world);
     }
     sim_http_stop(h->aws_http);

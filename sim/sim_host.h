@@ -55,8 +55,8 @@ int sim_host_populate(sim_host *h, int64_t count);
 /** Run until SIGINT/SIGTERM, then drain. Returns 0. */
 int sim_host_run(sim_host *h);
 
-/** Run the loop until *flag becomes non-zero (set by a callback on the loop thread or
- * through an uv_async). */
+/** Run the loop until *flag becomes non-zero. The callback that sets it on the loop
+ * thread must also call uv_stop(&h->loop), or the loop may sleep until its next timer. */
 void sim_host_run_until(sim_host *h, volatile int *flag);
 
 /** Drain in-flight requests (bounded), stop everything, free. */

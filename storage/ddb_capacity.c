@@ -95,8 +95,8 @@ int64_t ddb__read_cost_uu(size_t bytes, int consistent)
 static cJSON *add_units(cJSON *parent, const char *name, int64_t uu)
 {
     cJSON *o = cJSON_AddObjectToObject(parent, name);
-    if (o == NULL || cJSON_AddNumberToObject(o, "CapacityUnits", (double)uu / DDB_UU_PER_UNIT) ==
-                         NULL)
+    if (o == NULL ||
+        cJSON_AddNumberToObject(o, "CapacityUnits", (double)uu / DDB_UU_PER_UNIT) == NULL)
         return NULL;
     return o;
 }

@@ -14,24 +14,24 @@
 #include "storage/ddb.h"
 #include "storage/ddb_expr.h"
 
-#define DDB_ITEM_MAX_BYTES  409600          /* 400 KB item limit */
-#define DDB_PAGE_MAX_BYTES  (1024 * 1024)   /* Query/Scan page: 1 MB read */
-#define DDB_BURST_S         300             /* seconds of unused capacity kept as burst */
-#define DDB_GSI_MAX         20              /* GSIs per table */
-#define DDB_BATCH_WRITE_MAX 25              /* requests per BatchWriteItem */
-#define DDB_BATCH_GET_MAX   100             /* keys per BatchGetItem */
-#define DDB_HASH_KEY_MAX    2048            /* bytes of a partition key value */
-#define DDB_RANGE_KEY_MAX   1024            /* bytes of a sort key value */
-#define DDB_UU_PER_UNIT     1000000         /* micro capacity units per unit */
-#define DDB_RATE_MAX        1000000000LL    /* units/s above which a bucket never throttles */
-#define DDB_ERR_MAX         512             /* bytes of an expression error message */
+#define DDB_ITEM_MAX_BYTES  409600        /* 400 KB item limit */
+#define DDB_PAGE_MAX_BYTES  (1024 * 1024) /* Query/Scan page: 1 MB read */
+#define DDB_BURST_S         300           /* seconds of unused capacity kept as burst */
+#define DDB_GSI_MAX         20            /* GSIs per table */
+#define DDB_BATCH_WRITE_MAX 25            /* requests per BatchWriteItem */
+#define DDB_BATCH_GET_MAX   100           /* keys per BatchGetItem */
+#define DDB_HASH_KEY_MAX    2048          /* bytes of a partition key value */
+#define DDB_RANGE_KEY_MAX   1024          /* bytes of a sort key value */
+#define DDB_UU_PER_UNIT     1000000       /* micro capacity units per unit */
+#define DDB_RATE_MAX        1000000000LL  /* units/s above which a bucket never throttles */
+#define DDB_ERR_MAX         512           /* bytes of an expression error message */
 
 /* Throughput limits as the AWS messages name them. */
-#define DDB_MSG_THROTTLE_TABLE                                                                 \
-    "The level of configured provisioned throughput for the table was exceeded. Consider "   \
+#define DDB_MSG_THROTTLE_TABLE                                                             \
+    "The level of configured provisioned throughput for the table was exceeded. Consider " \
     "increasing your provisioning level with the UpdateTable API."
-#define DDB_MSG_THROTTLE_GSI                                                                   \
-    "The level of configured provisioned throughput for one or more global secondary "       \
+#define DDB_MSG_THROTTLE_GSI                                                                  \
+    "The level of configured provisioned throughput for one or more global secondary "        \
     "indexes of the table was exceeded. Consider increasing your provisioning level for the " \
     "under-provisioned global secondary indexes with the UpdateTable API"
 #define DDB_MSG_KEY_SCHEMA "The provided key element does not match the schema"
@@ -66,8 +66,8 @@ int64_t ddb__read_cost_uu(size_t bytes, int consistent);
 
 /* Capacity consumed by one request on one table, for ReturnConsumedCapacity. */
 typedef struct ddb_cc {
-    int64_t table_uu;              /* micro-units charged to the table */
-    int64_t gsi_uu[DDB_GSI_MAX];   /* micro-units charged to each GSI, by index position */
+    int64_t table_uu;            /* micro-units charged to the table */
+    int64_t gsi_uu[DDB_GSI_MAX]; /* micro-units charged to each GSI, by index position */
 } ddb_cc;
 
 enum ddb_rcc { DDB_RCC_NONE = 0, DDB_RCC_TOTAL = 1, DDB_RCC_INDEXES = 2 };
@@ -98,7 +98,13 @@ enum ddb_proj_type { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY = 1, DDB_PROJ_INCLUDE 
 
 /* Statement slots of a Query: 9 sort-key shapes x direction x start key. */
 enum ddb_qshape {
-    DDB_Q_NONE = 0, DDB_Q_EQ, DDB_Q_LT, DDB_Q_LE, DDB_Q_GT, DDB_Q_GE, DDB_Q_BETWEEN,
+    DDB_Q_NONE = 0,
+    DDB_Q_EQ,
+    DDB_Q_LT,
+    DDB_Q_LE,
+    DDB_Q_GT,
+    DDB_Q_GE,
+    DDB_Q_BETWEEN,
     DDB_Q_PREFIX,      /* begins_with with an upper bound: sk >= lo AND sk < hi */
     DDB_Q_PREFIX_OPEN, /* begins_with without an upper bound (checked row by row) */
     DDB_Q_SHAPES
@@ -107,56 +113,56 @@ enum ddb_qshape {
 
 /* What a table and each of its GSIs share: a sqlite table, a key schema, capacity. */
 typedef struct ddb_store {
-    char sqlname[32];        /* sqlite table name, e.g. "t_3" or "g_3_0" */
-    int is_gsi;              /* 1: rows are (pk, sk, tpk, tsk, item, size) */
-    ddb_keyschema ks;        /* the key of this table or index */
-    int64_t rcu, wcu;        /* provisioned units/s; 0 when on demand */
-    int decreases;           /* NumberOfDecreasesToday */
-    double last_increase_s;  /* epoch seconds of the last increase, 0 when none */
-    double last_decrease_s;  /* epoch seconds of the last decrease, 0 when none */
-    ddb_bucket rb, wb;       /* read and write buckets */
-    int64_t item_count;      /* rows */
-    int64_t size_bytes;      /* sum of item sizes */
-    sqlite3_stmt *st_get;    /* table only: item, size by (pk, sk) */
-    sqlite3_stmt *st_put;    /* insert or replace one row */
-    sqlite3_stmt *st_del;    /* delete one row by its full key */
+    char sqlname[32];                    /* sqlite table name, e.g. "t_3" or "g_3_0" */
+    int is_gsi;                          /* 1: rows are (pk, sk, tpk, tsk, item, size) */
+    ddb_keyschema ks;                    /* the key of this table or index */
+    int64_t rcu, wcu;                    /* provisioned units/s; 0 when on demand */
+    int decreases;                       /* NumberOfDecreasesToday */
+    double last_increase_s;              /* epoch seconds of the last increase, 0 when none */
+    double last_decrease_s;              /* epoch seconds of the last decrease, 0 when none */
+    ddb_bucket rb, wb;                   /* read and write buckets */
+    int64_t item_count;                  /* rows */
+    int64_t size_bytes;                  /* sum of item sizes */
+    sqlite3_stmt *st_get;                /* table only: item, size by (pk, sk) */
+    sqlite3_stmt *st_put;                /* insert or replace one row */
+    sqlite3_stmt *st_del;                /* delete one row by its full key */
     sqlite3_stmt *st_query[DDB_QSTMT_N]; /* prepared lazily */
     sqlite3_stmt *st_scan[2];            /* [0] from the start, [1] after a start key */
 } ddb_store;
 
 typedef struct ddb_gsi {
-    char *name;        /* owned: IndexName */
-    int proj_type;     /* enum ddb_proj_type */
-    char **nonkey;     /* owned: NonKeyAttributes for INCLUDE */
+    char *name;    /* owned: IndexName */
+    int proj_type; /* enum ddb_proj_type */
+    char **nonkey; /* owned: NonKeyAttributes for INCLUDE */
     int n_nonkey;
-    ddb_store st;      /* the index's own sqlite table, keys and capacity */
+    ddb_store st; /* the index's own sqlite table, keys and capacity */
 } ddb_gsi;
 
 typedef struct ddb_table {
-    char *name;                 /* owned: TableName */
-    int64_t id;                 /* internal id naming the sqlite tables */
-    char table_id[37];          /* TableId (UUID from the service rng) */
-    cJSON *attrdefs;            /* owned: AttributeDefinitions as normalised */
-    int on_demand;              /* 1: BillingMode PAY_PER_REQUEST */
-    double created_s;           /* CreationDateTime, epoch seconds */
-    ddb_store st;               /* the table's rows, key schema and capacity */
-    ddb_gsi gsi[DDB_GSI_MAX];   /* global secondary indexes */
+    char *name;               /* owned: TableName */
+    int64_t id;               /* internal id naming the sqlite tables */
+    char table_id[37];        /* TableId (UUID from the service rng) */
+    cJSON *attrdefs;          /* owned: AttributeDefinitions as normalised */
+    int on_demand;            /* 1: BillingMode PAY_PER_REQUEST */
+    double created_s;         /* CreationDateTime, epoch seconds */
+    ddb_store st;             /* the table's rows, key schema and capacity */
+    ddb_gsi gsi[DDB_GSI_MAX]; /* global secondary indexes */
     int ngsi;
 } ddb_table;
 
 struct ddb_service {
-    sim_sched *sched;        /* borrowed */
-    sim_rng *rng;            /* borrowed: the service's stream (TableId, RequestId) */
-    sim_log *log;            /* borrowed */
-    char *region;            /* owned */
-    char *account_id;        /* owned */
-    sqlite3 *db;             /* owned */
-    ddb_table **tables;      /* owned array of owned tables, sorted by name */
+    sim_sched *sched;   /* borrowed */
+    sim_rng *rng;       /* borrowed: the service's stream (TableId, RequestId) */
+    sim_log *log;       /* borrowed */
+    char *region;       /* owned */
+    char *account_id;   /* owned */
+    sqlite3 *db;        /* owned */
+    ddb_table **tables; /* owned array of owned tables, sorted by name */
     int ntables;
     int cap;
-    int64_t next_id;         /* next internal table id */
+    int64_t next_id;                                  /* next internal table id */
     sqlite3_stmt *st_begin, *st_commit, *st_rollback; /* owned */
-    sqlite3_stmt *st_meta_put, *st_meta_del;         /* owned */
+    sqlite3_stmt *st_meta_put, *st_meta_del;          /* owned */
 };
 
 /** The table named name, or NULL (binary search). */
@@ -178,9 +184,6 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out);
 
 /** Finalize t's statements and free it. Accepts NULL. */
 void ddb__table_free(ddb_table *t);
-
-/** The definition document of t (owned by the caller), or NULL on ENOMEM. */
-cJSON *ddb__table_def(const ddb_table *t);
 
 /** Write t's definition to the metadata table. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
 int ddb__table_save(ddb_service *svc, const ddb_table *t);
@@ -215,15 +218,15 @@ int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **ou
 
 /* A planned write of one item: the table row and every GSI row it changes. */
 typedef struct ddb_gsi_op {
-    int del;           /* 1: delete the old index row at old_key */
-    ddb_key old_key;   /* index key (pk, sk) of the old row */
-    int put;           /* 1: write the new index row at new_key */
+    int del;         /* 1: delete the old index row at old_key */
+    ddb_key old_key; /* index key (pk, sk) of the old row */
+    int put;         /* 1: write the new index row at new_key */
     ddb_key new_key;
-    cJSON *proj;       /* owned projected item for KEYS_ONLY / INCLUDE; NULL for ALL */
-    size_t proj_size;  /* bytes of the projected new item */
+    cJSON *proj;          /* owned projected item for KEYS_ONLY / INCLUDE; NULL for ALL */
+    size_t proj_size;     /* bytes of the projected new item */
     size_t old_proj_size; /* bytes of the projected old item */
-    int replace;       /* 1: the put replaces the old row at the same index key */
-    int64_t cost_uu;   /* write cost charged to the GSI */
+    int replace;          /* 1: the put replaces the old row at the same index key */
+    int64_t cost_uu;      /* write cost charged to the GSI */
 } ddb_gsi_op;
 
 typedef struct ddb_wplan {
@@ -269,9 +272,6 @@ cJSON *ddb__row_item(sqlite3_stmt *st);
 /** Replace every number in item (recursively) by its canonical text. 0 or -SIM_ENOMEM. */
 int ddb__item_normalize(cJSON *item);
 
-/** New object holding only the attributes of item that index g projects (keys included). */
-cJSON *ddb__gsi_project(const ddb_table *t, const ddb_gsi *g, const cJSON *item);
-
 /** New KeySchema list of ks ([{AttributeName, KeyType}]), or NULL on ENOMEM. */
 cJSON *ddb__keyschema_json(const ddb_keyschema *ks);
 
@@ -289,8 +289,8 @@ ddb_gsi *ddb__gsi_find(ddb_table *t, const char *name);
  * writes AWS's SerializationException into r and returns -1.
  */
 int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r);
-int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out,
-                 int *present, sim_reply *r);
+int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
+                 sim_reply *r);
 int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r);
 int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
 int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
@@ -300,8 +300,8 @@ int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim
 
 /* Accumulated "N validation errors detected: ...; ..." ValidationException. */
 typedef struct ddb_verr {
-    int n;          /* errors so far */
-    size_t len;     /* bytes used in buf */
+    int n;      /* errors so far */
+    size_t len; /* bytes used in buf */
     char buf[8192];
 } ddb_verr;
 
@@ -324,8 +324,8 @@ int ddb__check_table_name(const char *name, const char *path, ddb_verr *v, sim_r
  * Read TableName and find the table: 0 with *out, or -1 with r set (SerializationException,
  * ValidationException, or ResourceNotFoundException with message not_found_msg).
  */
-int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg,
-                   ddb_table **out, sim_reply *r);
+int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg, ddb_table **out,
+                   sim_reply *r);
 
 /** Read ReturnConsumedCapacity (INDEXES|TOTAL|NONE) into *out; 0 or -1 (r set). */
 int ddb__req_rcc(const cJSON *req, ddb_verr *v, int *out, sim_reply *r);
@@ -398,8 +398,5 @@ int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
  */
 int ddb__write_simple(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *item,
                       ddb_cc *cc);
-
-/** Table description document of t (owned by the caller), or NULL on ENOMEM. */
-cJSON *ddb__table_describe(const ddb_service *svc, const ddb_table *t);
 
 #endif

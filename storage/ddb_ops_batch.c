@@ -94,8 +94,8 @@ static int add_cc(cJSON *body, const ddb_table *t, const ddb_cc *cc, int rcc)
 
 typedef struct bw_req {
     ddb_table *t;
-    const cJSON *src;   /* the WriteRequest, borrowed */
-    cJSON *item;        /* owned normalised item for a put; NULL for a delete */
+    const cJSON *src; /* the WriteRequest, borrowed */
+    cJSON *item;      /* owned normalised item for a put; NULL for a delete */
     ddb_key key;
 } bw_req;
 
@@ -110,8 +110,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb__verr_init(&v);
     memset(reqs, 0, sizeof reqs);
 
-    if (ddb__req_map(req, "RequestItems", &items, r) != 0 ||
-        ddb__req_rcc(req, &v, &rcc, r) != 0)
+    if (ddb__req_map(req, "RequestItems", &items, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0)
         goto out;
     const cJSON *e, *w;
     cJSON_ArrayForEach(e, items)
@@ -178,8 +177,8 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                                    "must contain exactly one of the supported datatypes");
                 goto out;
             }
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive(has_put ? put : del,
-                                                              has_put ? "Item" : "Key");
+            const cJSON *m =
+                cJSON_GetObjectItemCaseSensitive(has_put ? put : del, has_put ? "Item" : "Key");
             if (m == NULL || cJSON_IsNull(m)) {
                 char p[128];
                 snprintf(p, sizeof p, "requestItems.%s.member.%s", e->string,
@@ -304,11 +303,11 @@ out:
 
 typedef struct bg_table {
     ddb_table *t;
-    const cJSON *src;     /* the KeysAndAttributes, borrowed */
-    ddb_proj *proj;       /* owned, may be NULL */
+    const cJSON *src; /* the KeysAndAttributes, borrowed */
+    ddb_proj *proj;   /* owned, may be NULL */
     ddb_expr_env env;
     int consistent;
-    int first, n;         /* keys[first .. first+n) */
+    int first, n; /* keys[first .. first+n) */
 } bg_table;
 
 int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
@@ -324,8 +323,7 @@ int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb__verr_init(&v);
     memset(keys, 0, sizeof keys);
 
-    if (ddb__req_map(req, "RequestItems", &items, r) != 0 ||
-        ddb__req_rcc(req, &v, &rcc, r) != 0)
+    if (ddb__req_map(req, "RequestItems", &items, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0)
         goto out;
     const cJSON *e, *k;
     cJSON_ArrayForEach(e, items)

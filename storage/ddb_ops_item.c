@@ -301,8 +301,7 @@ int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if ((rc = ddb__req_env(req, proj_text != NULL, &env, r)) != 0)
         goto out;
-    if (proj_text != NULL &&
-        (rc = ddb_proj_parse(proj_text, &env, &proj, err, sizeof err)) != 0) {
+    if (proj_text != NULL && (rc = ddb_proj_parse(proj_text, &env, &proj, err, sizeof err)) != 0) {
         rc = ddb__expr_fail(rc, err, r);
         goto out;
     }

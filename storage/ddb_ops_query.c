@@ -19,15 +19,15 @@ enum sel { SEL_DEFAULT = 0, SEL_ALL, SEL_PROJECTED, SEL_SPECIFIC, SEL_COUNT };
 /* What a Query and a Scan share once the request is parsed. */
 typedef struct page_req {
     ddb_table *t;
-    ddb_gsi *g;              /* NULL: the table itself */
-    int gsi_pos;             /* index of g in t->gsi */
-    int64_t limit;           /* 0: none */
+    ddb_gsi *g;    /* NULL: the table itself */
+    int gsi_pos;   /* index of g in t->gsi */
+    int64_t limit; /* 0: none */
     int consistent;
-    int select;              /* enum sel */
+    int select; /* enum sel */
     int rcc;
-    const ddb_cond *filter;  /* may be NULL */
-    const ddb_proj *proj;    /* may be NULL */
-    int desc;                /* Query: ScanIndexForward false */
+    const ddb_cond *filter;      /* may be NULL */
+    const ddb_proj *proj;        /* may be NULL */
+    int desc;                    /* Query: ScanIndexForward false */
     const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
     size_t prefix_len;
 } page_req;
@@ -60,8 +60,8 @@ static void check_index_name(const char *in, ddb_verr *v)
     size_t n = strlen(in);
     int bad = 0;
     for (const char *c = in; *c != '\0'; c++)
-        bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                 (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+        bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                 *c == '_' || *c == '.' || *c == '-');
     if (bad)
         ddb__verr_add(v, in, "indexName",
                       "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
@@ -191,15 +191,16 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
         cJSON_Delete(last);
         last = item;
         int keep = 1;
-        if (p->filter != NULL && (rc = ddb_cond_eval(p->filter, item, &keep, err, sizeof err)) != 0) {
+        if (p->filter != NULL &&
+            (rc = ddb_cond_eval(p->filter, item, &keep, err, sizeof err)) != 0) {
             rc = ddb__expr_fail(rc, err, r);
             goto out;
         }
         if (keep) {
             count++;
             if (items != NULL) {
-                cJSON *o = p->proj != NULL ? ddb_proj_apply(p->proj, item)
-                                           : cJSON_Duplicate(item, 1);
+                cJSON *o =
+                    p->proj != NULL ? ddb_proj_apply(p->proj, item) : cJSON_Duplicate(item, 1);
                 if (o == NULL || push(items, o) != 0) {
                     rc = -SIM_ENOMEM;
                     goto out;
@@ -310,9 +311,8 @@ static int parse_filter_proj(const common_req *c, ddb_expr_env *env, ddb_cond **
 {
     char err[DDB_ERR_MAX];
     int rc;
-    if (c->filter_text != NULL &&
-        (rc = ddb_cond_parse(c->filter_text, "FilterExpression", env, filter, err,
-                             sizeof err)) != 0)
+    if (c->filter_text != NULL && (rc = ddb_cond_parse(c->filter_text, "FilterExpression", env,
+                                                       filter, err, sizeof err)) != 0)
         return ddb__expr_fail(rc, err, r);
     if (c->proj_text != NULL &&
         (rc = ddb_proj_parse(c->proj_text, env, proj, err, sizeof err)) != 0)
@@ -391,6 +391,10 @@ static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
 {
     const char *mismatch = "One or more parameter values were invalid: Condition parameter "
                            "type does not match schema type";
+    /* The partition key takes only "=" (developer guide, Query.KeyConditionExpressions). */
+    if (kc->pk_op != DDB_KEY_EQ ||
+        (kc->sk_name != NULL && strcmp(kc->sk_name, ks->hash) == 0 && kc->sk_op != DDB_KEY_EQ))
+        return ddb__validation(r, "Query key condition not supported");
     if (kc->sk_name != NULL && ks->range != NULL && strcmp(kc->pk_name, ks->range) == 0 &&
         strcmp(kc->sk_name, ks->hash) == 0 && kc->sk_op == DDB_KEY_EQ) {
         /* "sk = :a AND pk = :b": the equality on the partition key came second */
@@ -407,8 +411,7 @@ static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
         if (ks->range == NULL)
             return ddb__validation(r, "Query key condition not supported");
         if (strcmp(kc->sk_name, ks->range) != 0)
-            return ddb__validation(r, "Query condition missed key schema element: %s",
-                                   ks->range);
+            return ddb__validation(r, "Query condition missed key schema element: %s", ks->range);
     }
     if (ddb_attr_type(kc->pk_value) != ks->hash_type)
         return ddb__validation(r, "%s", mismatch);
@@ -492,8 +495,8 @@ int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
     if ((rc = ddb_key_encode(kc.pk_value, &pk.pk, &pk.pk_len)) != 0)
         goto out;
     const ddb_key *sk_start = p.g != NULL ? &istart : &tstart;
-    if (c.esk != NULL && (sk_start->pk_len != pk.pk_len ||
-                          memcmp(sk_start->pk, pk.pk, pk.pk_len) != 0)) {
+    if (c.esk != NULL &&
+        (sk_start->pk_len != pk.pk_len || memcmp(sk_start->pk, pk.pk, pk.pk_len) != 0)) {
         ddb__validation(r, "The provided starting key is outside query boundaries based on "
                            "provided conditions");
         goto out;
@@ -567,7 +570,7 @@ out:
 int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
     static const char *const legacy[] = { "ScanFilter", "AttributesToGet", "ConditionalOperator",
-                                          "Segment", "TotalSegments", NULL };
+                                          NULL };
     common_req c = { 0 };
     page_req p = { 0 };
     int rc = 0;
@@ -583,6 +586,12 @@ int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
+    if (cJSON_GetObjectItemCaseSensitive(req, "Segment") != NULL ||
+        cJSON_GetObjectItemCaseSensitive(req, "TotalSegments") != NULL) {
+        ddb__validation(r, "Parallel scan (Segment, TotalSegments) is not supported by this "
+                           "service");
+        goto out;
+    }
     if ((rc = ddb__req_env(req, c.filter_text != NULL || c.proj_text != NULL, &env, r)) != 0 ||
         (rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
         goto out;

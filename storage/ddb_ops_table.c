@@ -73,7 +73,8 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
     return 0;
 }
 
-cJSON *ddb__table_describe(const ddb_service *svc, const ddb_table *t)
+/* Table description document of t (owned by the caller), or NULL on ENOMEM. */
+static cJSON *table_describe(const ddb_service *svc, const ddb_table *t)
 {
     char arn[512];
     cJSON *d = cJSON_CreateObject();
@@ -99,8 +100,7 @@ cJSON *ddb__table_describe(const ddb_service *svc, const ddb_table *t)
     if (t->on_demand) {
         cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
         if (bm == NULL || cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST") == NULL ||
-            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->created_s) ==
-                NULL)
+            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->created_s) == NULL)
             goto fail;
     }
     if (t->ngsi > 0) {
@@ -118,11 +118,10 @@ fail:
 }
 
 /* Reply {"<member>": description of t}. */
-static int reply_description(ddb_service *svc, const ddb_table *t, const char *status,
-                             sim_reply *r)
+static int reply_description(ddb_service *svc, const ddb_table *t, const char *status, sim_reply *r)
 {
     cJSON *body = cJSON_CreateObject();
-    cJSON *d = ddb__table_describe(svc, t);
+    cJSON *d = table_describe(svc, t);
     if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "TableDescription", d)) {
         cJSON_Delete(body);
         cJSON_Delete(d);
@@ -297,9 +296,8 @@ static int keyschema_custom(const cJSON *ks, const cJSON *defs, sim_reply *r)
         return ddb__validation(r, "Both the Hash Key and the Range Key element in the KeySchema "
                                   "have the same name");
     if (strcmp(ks_type(ks, 0), "HASH") != 0)
-        return ddb__validation(r,
-                               "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
-                               "type");
+        return ddb__validation(r, "Invalid KeySchema: The first KeySchemaElement is not a HASH key "
+                                  "type");
     if (n == 2 && strcmp(ks_type(ks, 1), "RANGE") != 0)
         return ddb__validation(r, "Invalid KeySchema: The second KeySchemaElement is not a RANGE "
                                   "key type");
@@ -490,8 +488,7 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         } else {
             const char *ptype = NULL;
             (void)ddb__req_str(proj, "ProjectionType", &ptype, r);
-            snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection.projectionType",
-                     i);
+            snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection.projectionType", i);
             if (ptype != NULL && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "INCLUDE") != 0 &&
                 strcmp(ptype, "KEYS_ONLY") != 0)
                 ddb__verr_add(&v, ptype, p,
@@ -512,36 +509,44 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         if (pt != NULL)
             return ddb__validation(r, "One or more parameter values were invalid: Neither "
                                       "ReadCapacityUnits nor WriteCapacityUnits can be specified "
-                                      "when BillingMode is PAY_PER_REQUEST"), 0;
+                                      "when BillingMode is PAY_PER_REQUEST"),
+                   0;
     } else {
         if (pt == NULL)
             return ddb__validation(r, "One or more parameter values were invalid: "
                                       "ReadCapacityUnits and WriteCapacityUnits must both be "
-                                      "specified when BillingMode is PROVISIONED"), 0;
+                                      "specified when BillingMode is PROVISIONED"),
+                   0;
         if (rcu > 1000000000000LL)
             return ddb__validation(r, "Given value %lld for ReadCapacityUnits is out of bounds",
-                                   (long long)rcu), 0;
+                                   (long long)rcu),
+                   0;
         if (wcu > 1000000000000LL)
             return ddb__validation(r, "Given value %lld for WriteCapacityUnits is out of bounds",
-                                   (long long)wcu), 0;
+                                   (long long)wcu),
+                   0;
     }
     char keys[1024], dn[1024];
     if (cJSON_GetArraySize(ks) > cJSON_GetArraySize(defs))
         return ddb__validation(r, "Invalid KeySchema: Some index key attribute have no "
-                                  "definition"), 0;
+                                  "definition"),
+               0;
     if (keyschema_custom(ks, defs, r) != 0)
         return 0;
     if (lsis != NULL)
         return ddb__validation(r, "One or more parameter values were invalid: "
-                                  "LocalSecondaryIndexes are not supported by this service"), 0;
+                                  "LocalSecondaryIndexes are not supported by this service"),
+               0;
     if (gsis == NULL && cJSON_GetArraySize(ks) != cJSON_GetArraySize(defs))
         return ddb__validation(r, "One or more parameter values were invalid: Number of "
                                   "attributes in KeySchema does not exactly match number of "
-                                  "attributes defined in AttributeDefinitions"), 0;
+                                  "attributes defined in AttributeDefinitions"),
+               0;
     if (gsis != NULL) {
         if (gsis->child == NULL)
             return ddb__validation(r, "One or more parameter values were invalid: List of "
-                                      "GlobalSecondaryIndexes is empty"), 0;
+                                      "GlobalSecondaryIndexes is empty"),
+                   0;
         cJSON_ArrayForEach(e, gsis)
         {
             const char *in = cJSON_GetObjectItemCaseSensitive(e, "IndexName")->valuestring;
@@ -553,36 +558,41 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                 return 0;
             if (!cJSON_IsString(ptype))
                 return ddb__validation(r, "One or more parameter values were invalid: Unknown "
-                                          "ProjectionType: null"), 0;
+                                          "ProjectionType: null"),
+                       0;
             if (nk != NULL && !cJSON_IsNull(nk) && strcmp(ptype->valuestring, "INCLUDE") != 0)
                 return ddb__validation(r,
                                        "One or more parameter values were invalid: "
                                        "ProjectionType is %s, but NonKeyAttributes is specified",
-                                       ptype->valuestring), 0;
+                                       ptype->valuestring),
+                       0;
             const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(e, "ProvisionedThroughput");
             if (on_demand && gpt != NULL && !cJSON_IsNull(gpt))
                 return ddb__validation(r,
                                        "One or more parameter values were invalid: "
                                        "ProvisionedThroughput should not be specified for index: "
                                        "%s when BillingMode is PAY_PER_REQUEST",
-                                       in), 0;
+                                       in),
+                       0;
             if (!on_demand && (gpt == NULL || cJSON_IsNull(gpt)))
                 return ddb__validation(r,
                                        "One or more parameter values were invalid: "
                                        "ProvisionedThroughput must be specified for index: %s",
-                                       in), 0;
+                                       in),
+                       0;
             for (const cJSON *f = gsis->child; f != e; f = f->next)
-                if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "IndexName")->valuestring, in) ==
-                    0)
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "IndexName")->valuestring, in) == 0)
                     return ddb__validation(r,
                                            "One or more parameter values were invalid: Duplicate "
                                            "index name: %s",
-                                           in), 0;
+                                           in),
+                           0;
         }
         if (cJSON_GetArraySize(gsis) > DDB_GSI_MAX)
             return ddb__validation(r, "One or more parameter values were invalid: "
                                       "GlobalSecondaryIndex count exceeds the per-table limit of "
-                                      "20"), 0;
+                                      "20"),
+                   0;
     }
     cJSON_ArrayForEach(e, defs)
     {
@@ -605,7 +615,8 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                    "One or more parameter values were invalid: Some "
                                    "AttributeDefinitions are not used. AttributeDefinitions: %s, "
                                    "keys used: %s",
-                                   dn, keys), 0;
+                                   dn, keys),
+                   0;
         }
     }
     if (ddb__table_find(svc, name) != NULL) {
@@ -626,11 +637,13 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     {
         cJSON *o = cJSON_CreateObject();
         if (put_member(o, "AttributeName",
-                       cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "AttributeName")
-                                              ->valuestring)) != 0 ||
+                       cJSON_CreateString(
+                           cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring)) !=
+                0 ||
             put_member(o, "AttributeType",
-                       cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(e, "AttributeType")
-                                              ->valuestring)) != 0) {
+                       cJSON_CreateString(
+                           cJSON_GetObjectItemCaseSensitive(e, "AttributeType")->valuestring)) !=
+                0) {
             cJSON_Delete(o);
             goto out;
         }
@@ -675,18 +688,17 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                 (cJSON_IsArray(nk) &&
                  put_member(po, "NonKeyAttributes", cJSON_Duplicate(nk, 1)) != 0) ||
                 put_member(o, "ProvisionedThroughput",
-                           throughput_def(
-                               on_demand ? 0
-                                         : (int64_t)cJSON_GetObjectItemCaseSensitive(
-                                               gpt, "ReadCapacityUnits")
-                                               ->valuedouble,
-                               on_demand ? 0
-                                         : (int64_t)cJSON_GetObjectItemCaseSensitive(
-                                               gpt, "WriteCapacityUnits")
-                                               ->valuedouble)) != 0)
+                           throughput_def(on_demand ? 0
+                                                    : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                          gpt, "ReadCapacityUnits")
+                                                          ->valuedouble,
+                                          on_demand ? 0
+                                                    : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                          gpt, "WriteCapacityUnits")
+                                                          ->valuedouble)) != 0)
                 goto out;
             continue;
-        out_o:
+out_o:
             cJSON_Delete(o);
             goto out;
         }
@@ -744,7 +756,7 @@ int ddb__op_describe_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (find_named(svc, req, &t, r) != 0)
         return 0;
     cJSON *body = cJSON_CreateObject();
-    cJSON *d = ddb__table_describe(svc, t);
+    cJSON *d = table_describe(svc, t);
     if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "Table", d)) {
         cJSON_Delete(body);
         cJSON_Delete(d);
@@ -803,8 +815,7 @@ int ddb__op_list_tables(ddb_service *svc, const cJSON *req, sim_reply *r)
         }
     }
     if (i < svc->ntables && n > 0 &&
-        cJSON_AddStringToObject(body, "LastEvaluatedTableName", svc->tables[i - 1]->name) ==
-            NULL)
+        cJSON_AddStringToObject(body, "LastEvaluatedTableName", svc->tables[i - 1]->name) == NULL)
         goto nomem;
     sim_reply_ok(r, body);
     return 0;
@@ -915,7 +926,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (pt == NULL && gu == NULL && bm == NULL)
         return ddb__validation(r, "At least one of ProvisionedThroughput, BillingMode, "
                                   "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
-                                  "SSESpecification or ReplicaUpdates is required"), 0;
+                                  "SSESpecification or ReplicaUpdates is required"),
+               0;
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
@@ -927,7 +939,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "Update");
         if (u == NULL || cJSON_IsNull(u))
             return ddb__validation(r, "One or more parameter values were invalid: Only Update of "
-                                      "a GlobalSecondaryIndex is supported"), 0;
+                                      "a GlobalSecondaryIndex is supported"),
+                   0;
         const char *in = cJSON_GetObjectItemCaseSensitive(u, "IndexName")->valuestring;
         ddb_gsi *g = ddb__gsi_find(t, in);
         if (g == NULL) {
@@ -939,10 +952,10 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         if (nups == DDB_GSI_MAX)
             break;
         ups[nups].g = g;
-        ups[nups].rcu = (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "ReadCapacityUnits")
-                            ->valuedouble;
-        ups[nups].wcu = (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "WriteCapacityUnits")
-                            ->valuedouble;
+        ups[nups].rcu =
+            (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "ReadCapacityUnits")->valuedouble;
+        ups[nups].wcu =
+            (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "WriteCapacityUnits")->valuedouble;
         nups++;
     }
     int to_on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
@@ -951,18 +964,21 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (on_demand_after && pt != NULL)
         return ddb__validation(r, "One or more parameter values were invalid: Neither "
                                   "ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-                                  "BillingMode is PAY_PER_REQUEST"), 0;
+                                  "BillingMode is PAY_PER_REQUEST"),
+               0;
     if (on_demand_after && nups > 0)
         return ddb__validation(r,
                                "One or more parameter values were invalid: ProvisionedThroughput "
                                "should not be specified for index: %s when BillingMode is "
                                "PAY_PER_REQUEST",
-                               ups[0].g->name), 0;
+                               ups[0].g->name),
+               0;
     if (t->on_demand && to_provisioned) {
         if (pt == NULL)
             return ddb__validation(r, "One or more parameter values were invalid: "
                                       "ProvisionedThroughput must be specified when BillingMode "
-                                      "is PROVISIONED"), 0;
+                                      "is PROVISIONED"),
+                   0;
         for (int k = 0; k < t->ngsi; k++) {
             int found = 0;
             for (int j = 0; j < nups; j++)
@@ -971,7 +987,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                 return ddb__validation(r,
                                        "One or more parameter values were invalid: "
                                        "ProvisionedThroughput must be specified for index: %s",
-                                       t->gsi[k].name), 0;
+                                       t->gsi[k].name),
+                       0;
         }
     }
     if (pt != NULL && !t->on_demand && rcu == t->st.rcu && wcu == t->st.wcu && nups == 0)
@@ -983,7 +1000,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                    "WriteCapacityUnits provisioned for the table: %lld. Requested "
                    "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
                    "current limits and how to request higher limits.",
-                   (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu, (long long)wcu), 0;
+                   (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu, (long long)wcu),
+               0;
 
     /* apply at once */
     if (to_on_demand && !t->on_demand) {

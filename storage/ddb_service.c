@@ -41,8 +41,7 @@ int ddb_service_create(sim_sched *sched, sim_rng *rng, sim_log *log, const ddb_o
     svc->rng = rng;
     svc->log = log;
     const char *region = opt != NULL && opt->region != NULL ? opt->region : "us-east-1";
-    const char *account = opt != NULL && opt->account_id != NULL ? opt->account_id
-                                                                  : "000000000000";
+    const char *account = opt != NULL && opt->account_id != NULL ? opt->account_id : "000000000000";
     if ((svc->region = dup_str(region)) == NULL || (svc->account_id = dup_str(account)) == NULL)
         goto fail;
     if ((rc = store_sqlite_open(opt != NULL ? opt->db_path : NULL, &svc->db)) != 0) {
@@ -267,8 +266,8 @@ int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply
     return serial_container(m, r);
 }
 
-int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out,
-                 int *present, sim_reply *r)
+int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
+                 sim_reply *r)
 {
     const cJSON *m = member(obj, name);
     char msg[96];
@@ -403,8 +402,8 @@ void ddb__verr_add(ddb_verr *v, const char *value, const char *path, const char 
                      path, constraint);
     else
         n = snprintf(v->buf + v->len, sizeof v->buf - v->len,
-                     "%sValue '%.4000s' at '%s' failed to satisfy constraint: %s",
-                     v->n ? "; " : "", value, path, constraint);
+                     "%sValue '%.4000s' at '%s' failed to satisfy constraint: %s", v->n ? "; " : "",
+                     value, path, constraint);
     if (n > 0) {
         v->len += (size_t)n;
         if (v->len > sizeof v->buf - 1)
@@ -455,8 +454,8 @@ int ddb__check_table_name(const char *name, const char *path, ddb_verr *v, sim_r
     return 0;
 }
 
-int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg,
-                   ddb_table **out, sim_reply *r)
+int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg, ddb_table **out,
+                   sim_reply *r)
 {
     const char *name = NULL;
     ddb_verr v;
@@ -523,8 +522,9 @@ int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r
     cJSON_ArrayForEach(e, values)
     {
         if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r, "ExpressionAttributeValues contains invalid value: %s for "
-                                      "key %s",
+            return ddb__validation(r,
+                                   "ExpressionAttributeValues contains invalid value: %s for "
+                                   "key %s",
                                    err, e->string);
     }
     int rc = ddb_expr_env_init(env, names, values);

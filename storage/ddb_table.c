@@ -371,15 +371,14 @@ static int gsi_parse(const cJSON *d, const cJSON *attrdefs, ddb_gsi *g, sim_time
     const char *name = member_str(d, "IndexName");
     if (name == NULL || (g->name = dup_str(name)) == NULL)
         return name == NULL ? -SIM_EINVAL : -SIM_ENOMEM;
-    int rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(d, "KeySchema"), attrdefs,
-                             &g->st.ks);
+    int rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(d, "KeySchema"), attrdefs, &g->st.ks);
     if (rc != 0)
         return rc;
     const cJSON *proj = cJSON_GetObjectItemCaseSensitive(d, "Projection");
     const char *pt = member_str(proj, "ProjectionType");
     g->proj_type = pt == NULL || strcmp(pt, "ALL") == 0 ? DDB_PROJ_ALL
-                   : strcmp(pt, "KEYS_ONLY") == 0   ? DDB_PROJ_KEYS_ONLY
-                                                    : DDB_PROJ_INCLUDE;
+                   : strcmp(pt, "KEYS_ONLY") == 0       ? DDB_PROJ_KEYS_ONLY
+                                                        : DDB_PROJ_INCLUDE;
     const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
     if (g->proj_type == DDB_PROJ_INCLUDE && cJSON_IsArray(nk)) {
         int n = cJSON_GetArraySize(nk);
@@ -421,8 +420,8 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
     t->created_s = member_num(def, "CreationDateTime", 0);
     const char *bm = member_str(def, "BillingMode");
     t->on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
-    if ((rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(def, "KeySchema"), ad,
-                              &t->st.ks)) != 0)
+    if ((rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(def, "KeySchema"), ad, &t->st.ks)) !=
+        0)
         goto fail;
     throughput_parse(t->on_demand ? NULL
                                   : cJSON_GetObjectItemCaseSensitive(def, "ProvisionedThroughput"),
@@ -444,8 +443,7 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
             ddb__bucket_init(&x->st.rb, 0, now);
             ddb__bucket_init(&x->st.wb, 0, now);
         }
-        snprintf(x->st.sqlname, sizeof x->st.sqlname, "g_%lld_%d", (long long)t->id,
-                 t->ngsi - 1);
+        snprintf(x->st.sqlname, sizeof x->st.sqlname, "g_%lld_%d", (long long)t->id, t->ngsi - 1);
     }
     if ((rc = store_open(svc, &t->st)) != 0)
         goto fail;
@@ -459,7 +457,8 @@ fail:
     return rc;
 }
 
-cJSON *ddb__table_def(const ddb_table *t)
+/* The definition document of t (owned by the caller), or NULL on ENOMEM. */
+static cJSON *table_def(const ddb_table *t)
 {
     cJSON *d = cJSON_CreateObject();
     if (d == NULL)
@@ -514,7 +513,7 @@ cJSON *ddb__table_def(const ddb_table *t)
                 goto fail;
             }
             continue;
-        fail_o:
+fail_o:
             cJSON_Delete(o);
             goto fail;
         }
@@ -535,7 +534,7 @@ fail:
 
 int ddb__table_save(ddb_service *svc, const ddb_table *t)
 {
-    cJSON *def = ddb__table_def(t);
+    cJSON *def = table_def(t);
     char *text = def != NULL ? cJSON_PrintUnformatted(def) : NULL;
     cJSON_Delete(def);
     if (text == NULL)
@@ -586,8 +585,7 @@ int ddb__tables_load(ddb_service *svc)
 {
     int rc = store_sqlite_exec(svc->db, "CREATE TABLE IF NOT EXISTS ddb_meta (name TEXT PRIMARY "
                                         "KEY, def TEXT NOT NULL) WITHOUT ROWID");
-    if (rc != 0 ||
-        (rc = store_sqlite_prepare(svc->db, "BEGIN", &svc->st_begin)) != 0 ||
+    if (rc != 0 || (rc = store_sqlite_prepare(svc->db, "BEGIN", &svc->st_begin)) != 0 ||
         (rc = store_sqlite_prepare(svc->db, "COMMIT", &svc->st_commit)) != 0 ||
         (rc = store_sqlite_prepare(svc->db, "ROLLBACK", &svc->st_rollback)) != 0 ||
         (rc = store_sqlite_prepare(svc->db,
@@ -683,20 +681,13 @@ static int copy_attr(cJSON *out, const cJSON *item, const char *name)
     return 0;
 }
 
-cJSON *ddb__gsi_project(const ddb_table *t, const ddb_gsi *g, const cJSON *item)
+/* New object holding the attributes of item that a KEYS_ONLY or INCLUDE index g projects:
+ * the table and index keys, and the NonKeyAttributes. */
+static cJSON *gsi_project(const ddb_table *t, const ddb_gsi *g, const cJSON *item)
 {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    if (g->proj_type == DDB_PROJ_ALL) {
-        const cJSON *a;
-        cJSON_ArrayForEach(a, item)
-        {
-            if (copy_attr(o, item, a->string) != 0)
-                goto fail;
-        }
-        return o;
-    }
     if (copy_attr(o, item, t->st.ks.hash) != 0 || copy_attr(o, item, t->st.ks.range) != 0 ||
         copy_attr(o, item, g->st.ks.hash) != 0 || copy_attr(o, item, g->st.ks.range) != 0)
         goto fail;
@@ -767,12 +758,12 @@ int ddb__wplan_make(ddb_table *t, const ddb_key *key, const cJSON *old_item, siz
         size_t old_psize = 0;
         if (g->proj_type != DDB_PROJ_ALL) {
             if (new_in) {
-                if ((op->proj = ddb__gsi_project(t, g, new_item)) == NULL)
+                if ((op->proj = gsi_project(t, g, new_item)) == NULL)
                     goto fail;
                 op->proj_size = ddb_item_size(op->proj);
             }
             if (old_in) {
-                if ((old_proj = ddb__gsi_project(t, g, old_item)) == NULL)
+                if ((old_proj = gsi_project(t, g, old_item)) == NULL)
                     goto fail;
                 old_psize = ddb_item_size(old_proj);
             }
@@ -787,8 +778,8 @@ int ddb__wplan_make(ddb_table *t, const ddb_key *key, const cJSON *old_item, siz
             if (!same) {
                 op->put = 1;
                 op->replace = 1;
-                op->cost_uu = ddb__write_cost_uu(old_psize > op->proj_size ? old_psize
-                                                                           : op->proj_size);
+                op->cost_uu =
+                    ddb__write_cost_uu(old_psize > op->proj_size ? old_psize : op->proj_size);
             }
         } else {
             if (old_in) {

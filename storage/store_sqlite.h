@@ -12,8 +12,8 @@
 /**
  * Open the database at path, or a private in-memory database when path is NULL.
  * File databases use WAL and synchronous=OFF: a crash of the process loses nothing
- * committed, a crash of the machine may (the emulator favours speed over durability). *out is owned: store_sqlite_close().
- * Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE (*out untouched).
+ * committed, a crash of the machine may (the emulator favours speed over durability). *out is
+ * owned: store_sqlite_close(). Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE (*out untouched).
  */
 int store_sqlite_open(const char *path, sqlite3 **out);
 

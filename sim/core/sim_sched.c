@@ -152,11 +152,11 @@ static void fire_first(sim_sched *s)
     t->fn(t->arg);
 }
 
-size_t sim_sched_run_due(sim_sched *s)
+size_t sim_sched_run_due(sim_sched *s, size_t max_events)
 {
     size_t n = 0;
     sim_sched_refresh(s);
-    while (s->count && s->heap[0]->due_us <= s->now) {
+    while (n < max_events && s->count && s->heap[0]->due_us <= s->now) {
         fire_first(s);
         n++;
         sim_sched_refresh(s);

@@ -61,11 +61,11 @@ void sim_timer_stop(sim_sched *s, sim_timer *t);
 sim_time_us sim_sched_next_due(const sim_sched *s);
 
 /**
- * Real mode: refresh the time, then fire every timer due at or before it, in
- * (due_us, seq) order, including timers armed by those callbacks if already due.
- * Returns the number fired.
+ * Real mode: refresh the time, then fire timers due at or before it, in (due_us, seq)
+ * order, including timers armed by those callbacks if already due, at most max_events
+ * (so a burst of zero-delay work yields to I/O between batches). Returns the number fired.
  */
-size_t sim_sched_run_due(sim_sched *s);
+size_t sim_sched_run_due(sim_sched *s, size_t max_events);
 
 /**
  * Virtual mode: fire timers in order, jumping the clock to each one's due time,

@@ -4,6 +4,9 @@
 
 #include "sim_err.h"
 
+/* Events per loop turn: after a batch, poll I/O (timeout 0) before the next. */
+#define SIM_UV_BATCH 256
+
 static void on_timer(uv_timer_t *t);
 
 static void arm(sim_uv *u)
@@ -24,14 +27,19 @@ static void arm(sim_uv *u)
 static void on_timer(uv_timer_t *t)
 {
     sim_uv *u = t->data;
-    sim_sched_run_due(u->sched);
+    sim_sched_run_due(u->sched, SIM_UV_BATCH);
     arm(u);
 }
 
 static void on_prepare(uv_prepare_t *p)
 {
     sim_uv *u = p->data;
-    sim_sched_run_due(u->sched);
+    sim_sched_run_due(u->sched, SIM_UV_BATCH);
+    arm(u);
+}
+
+void sim_uv_kick(sim_uv *u)
+{
     arm(u);
 }
 

@@ -18,6 +18,10 @@ typedef struct sim_uv {
 /** Hook sched into loop. Both borrowed, must outlive u. Returns 0 or -SIM_EIO. */
 int sim_uv_init(sim_uv *u, uv_loop_t *loop, sim_sched *sched);
 
+/** Re-arm the timer for the scheduler's earliest event: call after scheduling from
+ * outside a loop callback (e.g. before uv_run), or the loop may not wake for it. */
+void sim_uv_kick(sim_uv *u);
+
 /** Stop and close the handles (they finish closing on the next loop run). */
 void sim_uv_close(sim_uv *u);
 

@@ -129,6 +129,7 @@ JOBS=${E2E_JOBS:-4}
 TMO=${E2E_TEST_TIMEOUT:-150}
 mkdir -p "$WORK/out"
 
+RUNNING=()
 start_one() {
 	local fn=$1
 	(
@@ -139,18 +140,37 @@ start_one() {
 			"$E2E_DIR/lib.sh" "${FILE_OF[$fn]}" "$fn" >"$WORK/out/$fn.log" 2>&1
 		echo $? >"$WORK/out/$fn.rc"
 	) &
+	RUNNING+=($!)
+}
+
+# count_running -> sets NRUN: how many started test jobs are alive (never the server).
+count_running() {
+	local p
+	NRUN=0
+	for p in "${RUNNING[@]}"; do
+		kill -0 "$p" 2>/dev/null && NRUN=$((NRUN + 1))
+	done
+	return 0
+}
+
+wait_all() {
+	local p
+	for p in "${RUNNING[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	RUNNING=()
 }
 
 for fn in "${PAR[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-		wait -n 2>/dev/null || true
+	while count_running && [ "$NRUN" -ge "$JOBS" ]; do
+		sleep 0.05
 	done
 	start_one "$fn"
 done
-wait
+wait_all
 for fn in "${EXCL[@]}"; do
 	start_one "$fn"
-	wait
+	wait_all
 done
 
 # ---- report ----

@@ -109,8 +109,7 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }
@@ -153,9 +152,10 @@ Test(ddb_batch, write_25_puts)
     free(req);
     ok(r);
     json_eq(r->body, "{'UnprocessedItems':{}}");
-    r = call(&e, "Query", "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
-                          "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
-                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
+             "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
+             "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
     cr_assert_eq(num_at(r->body, "Count"), 25);
     r = call(&e, "BatchWriteItem",
              "{'RequestItems':{'feed':[{'DeleteRequest':{'Key':{'user':{'S':'amy'},'ts':"
@@ -240,9 +240,10 @@ Test(ddb_batch, throttled_batch_returns_unprocessed_items)
             "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'11'}}}}");
     json_eq(cJSON_GetArrayItem(un, 14),
             "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'25'}}}}");
-    r = call(&e, "Query", "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
-                          "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
-                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','Select':'COUNT','KeyConditionExpression':"
+             "'#u = :u','ExpressionAttributeNames':{'#u':'user'},"
+             "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
     cr_assert_eq(num_at(r->body, "Count"), 10);
     t_fini(&e);
 }
@@ -302,8 +303,9 @@ Test(ddb_batch, throttled_get_returns_unprocessed_keys)
     ok(call(&e, "PutItem", "{'TableName':'feed','Item':{'user':{'S':'a'},'ts':{'N':'1'}}}"));
     /* 300 s burst of 1 RCU: 300 strongly consistent reads */
     for (int i = 0; i < 300; i++)
-        ok(call(&e, "GetItem", "{'TableName':'feed','ConsistentRead':true,'Key':{'user':"
-                               "{'S':'a'},'ts':{'N':'1'}}}"));
+        ok(call(&e, "GetItem",
+                "{'TableName':'feed','ConsistentRead':true,'Key':{'user':"
+                "{'S':'a'},'ts':{'N':'1'}}}"));
     sim_reply *r = call(&e, "BatchGetItem",
                         "{'RequestItems':{'feed':{'ConsistentRead':true,'Keys':[{'user':"
                         "{'S':'a'},'ts':{'N':'1'}}]}}}");

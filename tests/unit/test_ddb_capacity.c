@@ -110,14 +110,13 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }
 
-#define THROTTLE_MSG                                                                            \
-    "The level of configured provisioned throughput for the table was exceeded. Consider "     \
+#define THROTTLE_MSG                                                                       \
+    "The level of configured provisioned throughput for the table was exceeded. Consider " \
     "increasing your provisioning level with the UpdateTable API."
 
 static void mk_users(tenv *e, int rcu, int wcu)
@@ -136,8 +135,7 @@ static int writes_until_throttled(tenv *e, int *seq)
 {
     for (int n = 0;; n++) {
         char req[256];
-        snprintf(req, sizeof req, "{'TableName':'users','Item':{'handle':{'S':'u%d'}}}",
-                 (*seq)++);
+        snprintf(req, sizeof req, "{'TableName':'users','Item':{'handle':{'S':'u%d'}}}", (*seq)++);
         sim_reply *r = call(e, "PutItem", req);
         if (sim_reply_failed(r)) {
             fails(r, "ProvisionedThroughputExceededException", THROTTLE_MSG);
@@ -158,7 +156,7 @@ Test(ddb_capacity, exact_refill_after_burst)
     cr_assert_eq(writes_until_throttled(&e, &seq), 5);
     sim_sched_run_for(&e.sched, 200 * SIM_MS);
     cr_assert_eq(writes_until_throttled(&e, &seq), 1);
-    sim_sched_run_for(&e.sched, 199 * SIM_MS); /* 0.995 WCU: not yet one */
+    sim_sched_run_for(&e.sched, 199 * SIM_MS);         /* 0.995 WCU: not yet one */
     cr_assert_eq(writes_until_throttled(&e, &seq), 1); /* a positive balance admits */
     t_fini(&e);
 }
@@ -186,8 +184,9 @@ Test(ddb_capacity, update_table_raises_capacity_at_once)
     mk_users(&e, 5, 5);
     int seq = 0;
     cr_assert_eq(writes_until_throttled(&e, &seq), 1500);
-    ok(call(&e, "UpdateTable", "{'TableName':'users','ProvisionedThroughput':"
-                               "{'ReadCapacityUnits':5,'WriteCapacityUnits':10}}"));
+    ok(call(&e, "UpdateTable",
+            "{'TableName':'users','ProvisionedThroughput':"
+            "{'ReadCapacityUnits':5,'WriteCapacityUnits':10}}"));
     sim_sched_run_for(&e.sched, 1 * SIM_S);
     cr_assert_eq(writes_until_throttled(&e, &seq), 10);
     t_fini(&e);
@@ -231,8 +230,9 @@ Test(ddb_capacity, eventually_consistent_reads_cost_half)
     }
     cr_assert_eq(n, 600);
     sim_sched_run_for(&e.sched, 1 * SIM_S);
-    ok(call(&e, "GetItem", "{'TableName':'users','ConsistentRead':true,'Key':{'handle':"
-                           "{'S':'a'}}}"));
+    ok(call(&e, "GetItem",
+            "{'TableName':'users','ConsistentRead':true,'Key':{'handle':"
+            "{'S':'a'}}}"));
     fails(call(&e, "GetItem", "{'TableName':'users','Key':{'handle':{'S':'a'}}}"),
           "ProvisionedThroughputExceededException", THROTTLE_MSG);
     t_fini(&e);
@@ -264,8 +264,7 @@ Test(ddb_capacity, gsi_writes_use_the_index_bucket)
     for (;; n++) {
         char req[256];
         snprintf(req, sizeof req,
-                 "{'TableName':'follows','Item':{'follower':{'S':'f%d'},'followee':{'S':'b'}}}",
-                 n);
+                 "{'TableName':'follows','Item':{'follower':{'S':'f%d'},'followee':{'S':'b'}}}", n);
         r = call(&e, "PutItem", req);
         if (sim_reply_failed(r))
             break;
@@ -299,9 +298,10 @@ Test(ddb_capacity, query_charges_total_size)
         ok(call(&e, "PutItem", req));
     }
     /* 3 items of 3006 bytes: 9018 bytes -> 3 x 4 KB -> 1.5 RCU eventually consistent */
-    sim_reply *r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'u = :a',"
-                                     "'ExpressionAttributeValues':{':a':{'S':'a'}},"
-                                     "'Select':'COUNT','ReturnConsumedCapacity':'TOTAL'}");
+    sim_reply *r = call(&e, "Query",
+                        "{'TableName':'feed','KeyConditionExpression':'u = :a',"
+                        "'ExpressionAttributeValues':{':a':{'S':'a'}},"
+                        "'Select':'COUNT','ReturnConsumedCapacity':'TOTAL'}");
     ok(r);
     json_eq(r->body, "{'Count':3,'ScannedCount':3,'ConsumedCapacity':{'TableName':'feed',"
                      "'CapacityUnits':1.5}}");

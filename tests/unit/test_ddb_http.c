@@ -109,8 +109,7 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }

@@ -109,8 +109,7 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }
@@ -137,8 +136,8 @@ Test(ddb_item, put_then_get_round_trip)
     ok(call(&e, "PutItem",
             "{'TableName':'story','Item':{'user':{'S':'amy'},'ts':{'N':'0100.50'},'text':"
             "{'S':'hello'},'tags':{'SS':['a','b']},'m':{'M':{'n':{'N':'-0.0100'}}}}}"));
-    sim_reply *r = call(&e, "GetItem",
-                        "{'TableName':'story','Key':{'user':{'S':'amy'},'ts':{'N':'100.5'}}}");
+    sim_reply *r =
+        call(&e, "GetItem", "{'TableName':'story','Key':{'user':{'S':'amy'},'ts':{'N':'100.5'}}}");
     ok(r);
     json_eq(r->body, "{'Item':{'user':{'S':'amy'},'ts':{'N':'100.5'},'text':{'S':'hello'},"
                      "'tags':{'SS':['a','b']},'m':{'M':{'n':{'N':'-0.01'}}}}}");
@@ -343,14 +342,65 @@ Test(ddb_item, consumed_capacity_units)
     sim_reply *r = call(&e, "PutItem", req);
     ok(r);
     json_eq(r->body, "{'ConsumedCapacity':{'TableName':'users','CapacityUnits':2}}");
-    r = call(&e, "GetItem", "{'TableName':'users','Key':{'handle':{'S':'amy'}},"
-                            "'ReturnConsumedCapacity':'TOTAL','ProjectionExpression':'handle'}");
+    r = call(&e, "GetItem",
+             "{'TableName':'users','Key':{'handle':{'S':'amy'}},"
+             "'ReturnConsumedCapacity':'TOTAL','ProjectionExpression':'handle'}");
     json_eq(r->body, "{'Item':{'handle':{'S':'amy'}},'ConsumedCapacity':{'TableName':'users',"
                      "'CapacityUnits':0.5}}");
-    r = call(&e, "GetItem", "{'TableName':'users','Key':{'handle':{'S':'amy'}},"
-                            "'ConsistentRead':true,'ReturnConsumedCapacity':'INDEXES',"
-                            "'ProjectionExpression':'handle'}");
+    r = call(&e, "GetItem",
+             "{'TableName':'users','Key':{'handle':{'S':'amy'}},"
+             "'ConsistentRead':true,'ReturnConsumedCapacity':'INDEXES',"
+             "'ProjectionExpression':'handle'}");
     json_eq(r->body, "{'Item':{'handle':{'S':'amy'}},'ConsumedCapacity':{'TableName':'users',"
                      "'CapacityUnits':1,'Table':{'CapacityUnits':1}}}");
+    t_fini(&e);
+}
+
+/* UpdateItem on an absent item with UPDATED_OLD returns no Attributes; DeleteItem of an
+ * absent item still consumes one write unit (CapacityUnitCalculations). */
+Test(ddb_item, absent_items_return_values_and_capacity)
+{
+    tenv e;
+    t_init(&e);
+    mk_tables(&e);
+    sim_reply *r = call(&e, "UpdateItem",
+                        "{'TableName':'users','Key':{'handle':{'S':'zed'}},'UpdateExpression':"
+                        "'SET v = :v','ExpressionAttributeValues':{':v':{'N':'1'}},"
+                        "'ReturnValues':'UPDATED_OLD'}");
+    ok(r);
+    json_eq(r->body, "{}");
+    r = call(&e, "DeleteItem",
+             "{'TableName':'users','Key':{'handle':{'S':'nobody'}},"
+             "'ReturnValues':'ALL_OLD','ReturnConsumedCapacity':'TOTAL'}");
+    ok(r);
+    json_eq(r->body, "{'ConsumedCapacity':{'TableName':'users','CapacityUnits':1}}");
+    t_fini(&e);
+}
+
+/* GSI key attributes must have the declared type, in PutItem and UpdateItem alike
+ * (dynalite db/index.js validateItem / validateUpdates). */
+Test(ddb_item, gsi_key_type_mismatch)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable",
+            "{'TableName':'posts','AttributeDefinitions':[{'AttributeName':'id','AttributeType':"
+            "'S'},{'AttributeName':'author','AttributeType':'S'}],'KeySchema':[{'AttributeName':"
+            "'id','KeyType':'HASH'}],'GlobalSecondaryIndexes':[{'IndexName':'by-author',"
+            "'KeySchema':[{'AttributeName':'author','KeyType':'HASH'}],'Projection':"
+            "{'ProjectionType':'ALL'}}],'BillingMode':'PAY_PER_REQUEST'}"));
+    fails(call(&e, "PutItem", "{'TableName':'posts','Item':{'id':{'S':'1'},'author':{'N':'5'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Type mismatch for Index Key author "
+          "Expected: S Actual: N IndexName: by-author");
+    ok(call(&e, "PutItem", "{'TableName':'posts','Item':{'id':{'S':'1'},'author':{'S':'a'}}}"));
+    fails(call(&e, "UpdateItem",
+               "{'TableName':'posts','Key':{'id':{'S':'1'}},'UpdateExpression':'SET author = :n',"
+               "'ExpressionAttributeValues':{':n':{'N':'5'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Type mismatch for Index Key author "
+          "Expected: S Actual: N IndexName: by-author");
+    sim_reply *r = call(&e, "GetItem", "{'TableName':'posts','Key':{'id':{'S':'1'}}}");
+    json_eq(r->body, "{'Item':{'id':{'S':'1'},'author':{'S':'a'}}}");
     t_fini(&e);
 }

@@ -109,8 +109,7 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }
@@ -151,8 +150,7 @@ static void ts_list(const sim_reply *r, char *buf, size_t cap)
     const cJSON *it;
     cJSON_ArrayForEach(it, at(r->body, "Items"))
     {
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "",
-                                str_at(it, "ts.N"));
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "", str_at(it, "ts.N"));
     }
 }
 
@@ -167,30 +165,34 @@ Test(ddb_query, numeric_sort_keys_in_value_order_both_ways)
         put_ts(&e, "amy", ts[i], NULL);
     put_ts(&e, "bob", "1", NULL);
     char got[256];
-    sim_reply *r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                                     "'ExpressionAttributeNames':{'#u':'user'},"
-                                     "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    sim_reply *r = call(&e, "Query",
+                        "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+                        "'ExpressionAttributeNames':{'#u':'user'},"
+                        "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
     ok(r);
     ts_list(r, got, sizeof got);
     cr_assert_str_eq(got, "-10,-2.5,-0.25,0,0.5,3,10,100");
     cr_assert_eq(num_at(r->body, "Count"), 8);
     cr_assert_eq(num_at(r->body, "ScannedCount"), 8);
     cr_assert_null(at(r->body, "LastEvaluatedKey"));
-    r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                          "'ScanIndexForward':false,'ExpressionAttributeNames':{'#u':'user'},"
-                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+             "'ScanIndexForward':false,'ExpressionAttributeNames':{'#u':'user'},"
+             "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
     ts_list(r, got, sizeof got);
     cr_assert_str_eq(got, "100,10,3,0.5,0,-0.25,-2.5,-10");
-    r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':"
-                          "'#u = :u AND ts BETWEEN :a AND :b','ExpressionAttributeNames':"
-                          "{'#u':'user'},'ExpressionAttributeValues':{':u':{'S':'amy'},"
-                          "':a':{'N':'-2.5'},':b':{'N':'3'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','KeyConditionExpression':"
+             "'#u = :u AND ts BETWEEN :a AND :b','ExpressionAttributeNames':"
+             "{'#u':'user'},'ExpressionAttributeValues':{':u':{'S':'amy'},"
+             "':a':{'N':'-2.5'},':b':{'N':'3'}}}");
     ts_list(r, got, sizeof got);
     cr_assert_str_eq(got, "-2.5,-0.25,0,0.5,3");
-    r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':"
-                          "'#u = :u AND ts < :z','ExpressionAttributeNames':{'#u':'user'},"
-                          "'ExpressionAttributeValues':{':u':{'S':'amy'},':z':{'N':'0'}},"
-                          "'ScanIndexForward':false}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','KeyConditionExpression':"
+             "'#u = :u AND ts < :z','ExpressionAttributeNames':{'#u':'user'},"
+             "'ExpressionAttributeValues':{':u':{'S':'amy'},':z':{'N':'0'}},"
+             "'ScanIndexForward':false}");
     ts_list(r, got, sizeof got);
     cr_assert_str_eq(got, "-0.25,-2.5,-10");
     t_fini(&e);
@@ -208,9 +210,9 @@ Test(ddb_query, limit_reaching_the_end_still_returns_last_evaluated_key)
         snprintf(ts, sizeof ts, "%d", i);
         put_ts(&e, "amy", ts, NULL);
     }
-#define q                                                                                       \
-    "{'TableName':'feed','KeyConditionExpression':'#u = :u','Limit':2,"                         \
-    "'ExpressionAttributeNames':{'#u':'user'},'ExpressionAttributeValues':"                     \
+#define q                                                                   \
+    "{'TableName':'feed','KeyConditionExpression':'#u = :u','Limit':2,"     \
+    "'ExpressionAttributeNames':{'#u':'user'},'ExpressionAttributeValues':" \
     "{':u':{'S':'amy'}}%s}"
     char req[512], got[64];
     snprintf(req, sizeof req, q, "");
@@ -251,11 +253,12 @@ Test(ddb_query, filter_applies_after_limit_and_select_count)
         snprintf(ts, sizeof ts, "%d", i);
         put_ts(&e, "amy", ts, i % 2 ? "odd" : "even");
     }
-    sim_reply *r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                                     "'FilterExpression':'author = :a','Limit':4,"
-                                     "'ExpressionAttributeNames':{'#u':'user'},"
-                                     "'ExpressionAttributeValues':{':u':{'S':'amy'},"
-                                     "':a':{'S':'odd'}}}");
+    sim_reply *r = call(&e, "Query",
+                        "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+                        "'FilterExpression':'author = :a','Limit':4,"
+                        "'ExpressionAttributeNames':{'#u':'user'},"
+                        "'ExpressionAttributeValues':{':u':{'S':'amy'},"
+                        "':a':{'S':'odd'}}}");
     ok(r);
     char got[64];
     ts_list(r, got, sizeof got);
@@ -263,9 +266,10 @@ Test(ddb_query, filter_applies_after_limit_and_select_count)
     cr_assert_eq(num_at(r->body, "Count"), 2);
     cr_assert_eq(num_at(r->body, "ScannedCount"), 4);
     json_eq(at(r->body, "LastEvaluatedKey"), "{'user':{'S':'amy'},'ts':{'N':'4'}}");
-    r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                          "'Select':'COUNT','ExpressionAttributeNames':{'#u':'user'},"
-                          "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+             "'Select':'COUNT','ExpressionAttributeNames':{'#u':'user'},"
+             "'ExpressionAttributeValues':{':u':{'S':'amy'}}}");
     ok(r);
     json_eq(r->body, "{'Count':6,'ScannedCount':6}");
     t_fini(&e);
@@ -283,8 +287,8 @@ Test(ddb_query, gsi_query_and_paging)
     put_ts(&e, "cat", "3", "zed");
     put_ts(&e, "dan", "4", NULL);
     put_ts(&e, "eve", "5", "yan");
-#define q                                                                                       \
-    "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':"                     \
+#define q                                                                   \
+    "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':" \
     "'author = :a','Limit':2,'ExpressionAttributeValues':{':a':{'S':'zed'}}%s}"
     char req[512];
     snprintf(req, sizeof req, q, "");
@@ -301,22 +305,27 @@ Test(ddb_query, gsi_query_and_paging)
     json_eq(at(r->body, "Items"), "[{'user':{'S':'cat'},'ts':{'N':'3'},'author':{'S':'zed'}}]");
     cr_assert_null(at(r->body, "LastEvaluatedKey"));
     /* changing the index key moves the item in the index */
-    ok(call(&e, "UpdateItem", "{'TableName':'feed','Key':{'user':{'S':'amy'},'ts':{'N':'1'}},"
-                              "'UpdateExpression':'SET author = :y','ExpressionAttributeValues':"
-                              "{':y':{'S':'yan'}}}"));
-    r = call(&e, "Query", "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':"
-                          "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}");
+    ok(call(&e, "UpdateItem",
+            "{'TableName':'feed','Key':{'user':{'S':'amy'},'ts':{'N':'1'}},"
+            "'UpdateExpression':'SET author = :y','ExpressionAttributeValues':"
+            "{':y':{'S':'yan'}}}"));
+    r = call(&e, "Query",
+             "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':"
+             "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}");
     cr_assert_eq(num_at(r->body, "Count"), 2);
     ok(call(&e, "DeleteItem", "{'TableName':'feed','Key':{'user':{'S':'eve'},'ts':{'N':'5'}}}"));
-    r = call(&e, "Query", "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':"
-                          "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'feed','IndexName':'by-author','KeyConditionExpression':"
+             "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}");
     json_eq(at(r->body, "Items"), "[{'user':{'S':'amy'},'ts':{'N':'1'},'author':{'S':'yan'}}]");
-    fails(call(&e, "Query", "{'TableName':'feed','IndexName':'by-author','ConsistentRead':true,"
-                            "'KeyConditionExpression':'author = :a','ExpressionAttributeValues':"
-                            "{':a':{'S':'yan'}}}"),
+    fails(call(&e, "Query",
+               "{'TableName':'feed','IndexName':'by-author','ConsistentRead':true,"
+               "'KeyConditionExpression':'author = :a','ExpressionAttributeValues':"
+               "{':a':{'S':'yan'}}}"),
           "ValidationException", "Consistent reads are not supported on global secondary indexes");
-    fails(call(&e, "Query", "{'TableName':'feed','IndexName':'nope','KeyConditionExpression':"
-                            "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}"),
+    fails(call(&e, "Query",
+               "{'TableName':'feed','IndexName':'nope','KeyConditionExpression':"
+               "'author = :a','ExpressionAttributeValues':{':a':{'S':'yan'}}}"),
           "ValidationException", "The table does not have the specified index: nope");
     t_fini(&e);
 #undef q
@@ -328,16 +337,19 @@ Test(ddb_query, key_condition_schema_messages)
     tenv e;
     t_init(&e);
     mk_feed(&e);
-    fails(call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'body = :u',"
-                            "'ExpressionAttributeValues':{':u':{'S':'amy'}}}"),
+    fails(call(&e, "Query",
+               "{'TableName':'feed','KeyConditionExpression':'body = :u',"
+               "'ExpressionAttributeValues':{':u':{'S':'amy'}}}"),
           "ValidationException", "Query condition missed key schema element: user");
-    fails(call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':"
-                            "'#u = :u AND body > :b','ExpressionAttributeNames':{'#u':'user'},"
-                            "'ExpressionAttributeValues':{':u':{'S':'amy'},':b':{'S':'x'}}}"),
+    fails(call(&e, "Query",
+               "{'TableName':'feed','KeyConditionExpression':"
+               "'#u = :u AND body > :b','ExpressionAttributeNames':{'#u':'user'},"
+               "'ExpressionAttributeValues':{':u':{'S':'amy'},':b':{'S':'x'}}}"),
           "ValidationException", "Query condition missed key schema element: ts");
-    fails(call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                            "'ExpressionAttributeNames':{'#u':'user'},"
-                            "'ExpressionAttributeValues':{':u':{'N':'1'}}}"),
+    fails(call(&e, "Query",
+               "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+               "'ExpressionAttributeNames':{'#u':'user'},"
+               "'ExpressionAttributeValues':{':u':{'N':'1'}}}"),
           "ValidationException",
           "One or more parameter values were invalid: Condition parameter type does not match "
           "schema type");
@@ -364,16 +376,18 @@ Test(ddb_query, begins_with_on_string_sort_key)
                  sks[i]);
         ok(call(&e, "PutItem", req));
     }
-    sim_reply *r = call(&e, "Query", "{'TableName':'kvs','KeyConditionExpression':"
-                                     "'p = :p AND begins_with(s, :b)','ExpressionAttributeValues':"
-                                     "{':p':{'S':'x'},':b':{'S':'ab'}}}");
+    sim_reply *r = call(&e, "Query",
+                        "{'TableName':'kvs','KeyConditionExpression':"
+                        "'p = :p AND begins_with(s, :b)','ExpressionAttributeValues':"
+                        "{':p':{'S':'x'},':b':{'S':'ab'}}}");
     ok(r);
     json_eq(at(r->body, "Items"), "[{'p':{'S':'x'},'s':{'S':'ab'}},{'p':{'S':'x'},'s':{'S':'abc'}},"
                                   "{'p':{'S':'x'},'s':{'S':'abd'}},"
                                   "{'p':{'S':'x'},'s':{'S':'ab\\u00ff'}}]");
-    r = call(&e, "Query", "{'TableName':'kvs','KeyConditionExpression':"
-                          "'p = :p AND begins_with(s, :b)','ScanIndexForward':false,"
-                          "'ExpressionAttributeValues':{':p':{'S':'x'},':b':{'S':'ab'}}}");
+    r = call(&e, "Query",
+             "{'TableName':'kvs','KeyConditionExpression':"
+             "'p = :p AND begins_with(s, :b)','ScanIndexForward':false,"
+             "'ExpressionAttributeValues':{':p':{'S':'x'},':b':{'S':'ab'}}}");
     cr_assert_eq(num_at(r->body, "Count"), 4);
     cr_assert_str_eq(str_at(r->body, "Items.0.s.S"), "ab\xc3\xbf");
     t_fini(&e);
@@ -409,9 +423,10 @@ Test(ddb_query, scan_pages_through_a_table)
     }
     cr_assert_eq(seen, 9);
     cr_assert_eq(pages, 3);
-    sim_reply *r = call(&e, "Scan", "{'TableName':'feed','FilterExpression':'author = :a',"
-                                    "'ExpressionAttributeValues':{':a':{'S':'two'}},"
-                                    "'Select':'COUNT'}");
+    sim_reply *r = call(&e, "Scan",
+                        "{'TableName':'feed','FilterExpression':'author = :a',"
+                        "'ExpressionAttributeValues':{':a':{'S':'two'}},"
+                        "'Select':'COUNT'}");
     ok(r);
     json_eq(r->body, "{'Count':3,'ScannedCount':9}");
     t_fini(&e);
@@ -436,12 +451,42 @@ Test(ddb_query, page_stops_at_one_megabyte)
         ok(call(&e, "PutItem", big));
     }
     free(big);
-    sim_reply *r = call(&e, "Query", "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
-                                     "'ProjectionExpression':'ts','ExpressionAttributeNames':"
-                                     "{'#u':'user'},'ExpressionAttributeValues':"
-                                     "{':u':{'S':'amy'}}}");
+    sim_reply *r = call(&e, "Query",
+                        "{'TableName':'feed','KeyConditionExpression':'#u = :u',"
+                        "'ProjectionExpression':'ts','ExpressionAttributeNames':"
+                        "{'#u':'user'},'ExpressionAttributeValues':"
+                        "{':u':{'S':'amy'}}}");
     ok(r);
     cr_assert_eq(num_at(r->body, "Count"), 11);
     json_eq(at(r->body, "LastEvaluatedKey"), "{'user':{'S':'amy'},'ts':{'N':'11'}}");
+    t_fini(&e);
+}
+
+/* API_Scan with IndexName: only items that carry the index key are in a GSI. */
+Test(ddb_query, scan_of_a_gsi)
+{
+    tenv e;
+    t_init(&e);
+    mk_feed(&e);
+    put_ts(&e, "amy", "1", "zed");
+    put_ts(&e, "bob", "2", NULL);
+    put_ts(&e, "cat", "3", "yan");
+    sim_reply *r = call(&e, "Scan", "{'TableName':'feed','IndexName':'by-author','Limit':1}");
+    ok(r);
+    json_eq(at(r->body, "Items"), "[{'user':{'S':'cat'},'ts':{'N':'3'},'author':{'S':'yan'}}]");
+    json_eq(at(r->body, "LastEvaluatedKey"),
+            "{'user':{'S':'cat'},'ts':{'N':'3'},'author':{'S':'yan'}}");
+    r = call(&e, "Scan",
+             "{'TableName':'feed','IndexName':'by-author','ExclusiveStartKey':"
+             "{'user':{'S':'cat'},'ts':{'N':'3'},'author':{'S':'yan'}}}");
+    ok(r);
+    json_eq(at(r->body, "Items"), "[{'user':{'S':'amy'},'ts':{'N':'1'},'author':{'S':'zed'}}]");
+    cr_assert_null(at(r->body, "LastEvaluatedKey"));
+    fails(call(&e, "Scan",
+               "{'TableName':'feed','IndexName':'by-author','ExclusiveStartKey':"
+               "{'user':{'S':'cat'},'ts':{'N':'3'}}}"),
+          "ValidationException",
+          "The provided starting key is invalid: The provided key element does not match the "
+          "schema");
     t_fini(&e);
 }

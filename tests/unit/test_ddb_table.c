@@ -110,25 +110,24 @@ static inline void json_eq(const cJSON *got, const char *want)
 {
     cJSON *w = js(want);
     char *g = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)",
-              want);
+    cr_assert(got != NULL && cJSON_Compare(got, w, 1), "got %s, want %s", g ? g : "(null)", want);
     cJSON_free(g);
     cJSON_Delete(w);
 }
 
-#define USERS                                                                                   \
-    "{'TableName':'users','AttributeDefinitions':[{'AttributeName':'handle','AttributeType':"   \
-    "'S'}],'KeySchema':[{'AttributeName':'handle','KeyType':'HASH'}],"                          \
+#define USERS                                                                                 \
+    "{'TableName':'users','AttributeDefinitions':[{'AttributeName':'handle','AttributeType':" \
+    "'S'}],'KeySchema':[{'AttributeName':'handle','KeyType':'HASH'}],"                        \
     "'ProvisionedThroughput':{'ReadCapacityUnits':5,'WriteCapacityUnits':7}}"
 
-#define FOLLOWS                                                                                 \
+#define FOLLOWS                                                                                \
     "{'TableName':'follows','AttributeDefinitions':[{'AttributeName':'follower',"              \
-    "'AttributeType':'S'},{'AttributeName':'followee','AttributeType':'S'}],"                   \
-    "'KeySchema':[{'AttributeName':'follower','KeyType':'HASH'},{'AttributeName':'followee',"   \
-    "'KeyType':'RANGE'}],'GlobalSecondaryIndexes':[{'IndexName':'followee-index','KeySchema':"  \
-    "[{'AttributeName':'followee','KeyType':'HASH'},{'AttributeName':'follower','KeyType':"     \
-    "'RANGE'}],'Projection':{'ProjectionType':'ALL'},'ProvisionedThroughput':"                  \
-    "{'ReadCapacityUnits':3,'WriteCapacityUnits':4}}],"                                         \
+    "'AttributeType':'S'},{'AttributeName':'followee','AttributeType':'S'}],"                  \
+    "'KeySchema':[{'AttributeName':'follower','KeyType':'HASH'},{'AttributeName':'followee',"  \
+    "'KeyType':'RANGE'}],'GlobalSecondaryIndexes':[{'IndexName':'followee-index','KeySchema':" \
+    "[{'AttributeName':'followee','KeyType':'HASH'},{'AttributeName':'follower','KeyType':"    \
+    "'RANGE'}],'Projection':{'ProjectionType':'ALL'},'ProvisionedThroughput':"                 \
+    "{'ReadCapacityUnits':3,'WriteCapacityUnits':4}}],"                                        \
     "'ProvisionedThroughput':{'ReadCapacityUnits':1,'WriteCapacityUnits':2}}"
 
 /* API_CreateTable / API_TableDescription: the description of a new table. */
@@ -166,8 +165,9 @@ Test(ddb_table, describes_global_secondary_indexes)
     tenv e;
     t_init(&e);
     ok(call(&e, "CreateTable", FOLLOWS));
-    ok(call(&e, "PutItem", "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
-                           "{'S':'b'}}}"));
+    ok(call(&e, "PutItem",
+            "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
+            "{'S':'b'}}}"));
     sim_reply *r = call(&e, "DescribeTable", "{'TableName':'follows'}");
     ok(r);
     const cJSON *g = at(r->body, "Table.GlobalSecondaryIndexes.0");
@@ -191,8 +191,7 @@ Test(ddb_table, create_existing_is_resource_in_use)
     tenv e;
     t_init(&e);
     ok(call(&e, "CreateTable", USERS));
-    fails(call(&e, "CreateTable", USERS), "ResourceInUseException",
-          "Table already exists: users");
+    fails(call(&e, "CreateTable", USERS), "ResourceInUseException", "Table already exists: users");
     t_fini(&e);
 }
 
@@ -244,8 +243,7 @@ Test(ddb_table, wrong_member_types_are_serialization_errors)
     sim_reply *r = call(&e, "DescribeTable", "{'TableName':5}");
     fails(r, "SerializationException", "class java.lang.Short can not be converted to an String");
     r = call(&e, "ListTables", "{'Limit':'5'}");
-    fails(r, "SerializationException",
-          "class java.lang.String can not be converted to an Integer");
+    fails(r, "SerializationException", "class java.lang.String can not be converted to an Integer");
     r = call(&e, "CreateTable", "{'TableName':'abc','KeySchema':{}}");
     fails(r, "SerializationException", "Start of structure or map found where not expected.");
     t_fini(&e);
@@ -301,8 +299,9 @@ Test(ddb_table, delete_table_removes_it)
     tenv e;
     t_init(&e);
     ok(call(&e, "CreateTable", FOLLOWS));
-    ok(call(&e, "PutItem", "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
-                           "{'S':'b'}}}"));
+    ok(call(&e, "PutItem",
+            "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
+            "{'S':'b'}}}"));
     sim_reply *r = call(&e, "DeleteTable", "{'TableName':'follows'}");
     ok(r);
     cr_assert_str_eq(str_at(r->body, "TableDescription.TableStatus"), "DELETING");
@@ -361,8 +360,9 @@ Test(ddb_table, tables_reload_from_the_database_file)
     ddb_options o = { .db_path = path, .region = "us-west-2", .account_id = "123456789012" };
     cr_assert_eq(ddb_service_create(&e.sched, &e.rng, NULL, &o, &e.svc), 0);
     ok(call(&e, "CreateTable", FOLLOWS));
-    ok(call(&e, "PutItem", "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
-                           "{'S':'b'},'n':{'N':'3'}}}"));
+    ok(call(&e, "PutItem",
+            "{'TableName':'follows','Item':{'follower':{'S':'a'},'followee':"
+            "{'S':'b'},'n':{'N':'3'}}}"));
     ddb_service_destroy(e.svc);
     cr_assert_eq(ddb_service_create(&e.sched, &e.rng, NULL, &o, &e.svc), 0);
     cr_assert_eq(ddb_table_count(e.svc), 1);
