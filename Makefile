@@ -34,7 +34,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all run test unit e2e bench clean deps lint asan
+.PHONY: all run test unit e2e bench clean deps lint asan install
+PREFIX ?= /usr/local
 all: $(BUILD)/stratus
 
 deps: $(DEPS_OK)
@@ -77,6 +78,10 @@ bench: $(BUILD)/stratus
 lint:
 	@! git grep -nE '\b(time|gettimeofday|clock_gettime|rand|random|srand|getrandom)\s*\(' -- '*.c' '*.h' \
 	   ':!sim/core/sim_clock.c' ':!sim/core/sim_rng.c' ':!tests/*' || (echo "banned call"; false)
+
+install: $(BUILD)/stratus
+	install -D -m 755 $(BUILD)/stratus $(DESTDIR)$(PREFIX)/bin/stratus
+	install -D -m 644 regions.conf $(DESTDIR)$(PREFIX)/share/stratus/regions.conf
 
 clean:
 	rm -rf build

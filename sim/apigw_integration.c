@@ -10,6 +10,8 @@
 #include "sim/core/sim_err.h"
 
 #define INTEGRATION_TIMEOUT_US (29 * SIM_S) /* API Gateway quotas: 29 s default */
+#define PAYLOAD_MAX_BYTES ((size_t)10485760) /* API Gateway quotas: 10 MB payload */
+#define INVOKE_MAX_BYTES ((size_t)6291456)   /* Lambda quotas: 6 MB synchronous payload */
 
 typedef struct apigw_api {
     const sim_cfg_api *cfg; /* borrowed */
@@ -294,6 +296,16 @@ static void serve(apigw *gw, const apigw_api *api, const char *path, sim_http_ex
         else
             SIM_LOGW(svc->log, "apigw", "403 Missing Authentication Token: no route %s %s",
                      method, x->req.path);
+    } else if (x->req.body_too_large || x->req.body_len > PAYLOAD_MAX_BYTES) {
+        /* What API Gateway answers over its payload limit (text, not JSON). */
+        rq->route = NULL;
+        rq->status = 413;
+        rq->body = strdup("HTTP content length exceeded 10485760 bytes.");
+    } else if (x->req.body_len > INVOKE_MAX_BYTES) {
+        /* Lambda refuses the invocation payload; API Gateway passes that on. */
+        rq->route = NULL;
+        rq->status = 413;
+        rq->body = message_body("Request Too Long");
     } else {
         const char *body = x->req.body_len ? (const char *)x->req.body : "{}";
         rq->event = cJSON_ParseWithLength(body, x->req.body_len ? x->req.body_len : 2);

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 
+#include "sim/core/sim_clock.h"
 #include "sim/core/sim_err.h"
 
 enum conn_state { CONN_READING = 0, CONN_QUEUED, CONN_DONE };
@@ -40,6 +42,8 @@ struct sim_http {
     void *arg;
     int port;
     int quiesced;
+    int unsent;                          /* requests not yet fully answered; under lock */
+    pthread_cond_t sent;                 /* signalled when unsent drops */
 };
 
 static int kv_add(sim_kv **arr, size_t *n, const char *name, const char *value)
@@ -153,6 +157,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             return MHD_NO;
         c->h = h;
         c->mhd = connection;
+        pthread_mutex_lock(&h->lock);
+        h->unsent++;
+        pthread_mutex_unlock(&h->lock);
         c->x.req.method = strdup(method);
         c->x.req.path = strdup(url);
         MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &c->x.req);
@@ -209,12 +216,24 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     http_conn *c = *con_cls;
     if (c == NULL)
         return;
+    pthread_mutex_lock(&c->h->lock);
+    c->h->unsent--;
+    pthread_cond_signal(&c->h->sent);
+    pthread_mutex_unlock(&c->h->lock);
     /* A request still with the loop is freed when it completes (it cannot be here: the
      * connection is suspended until then). */
     sim_http_req_release(&c->x.req);
     sim_http_resp_release(&c->x.resp);
     free(c);
     *con_cls = NULL;
+}
+
+static void free_after_close(uv_handle_t *handle)
+{
+    sim_http *h = handle->data;
+    pthread_cond_destroy(&h->sent);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
 }
 
 int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_route_fn route,
@@ -228,7 +247,13 @@ int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_ro
     h->arg = arg;
     h->max_body = max_body_bytes;
     pthread_mutex_init(&h->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* sim_clock_wall_us's clock */
+    pthread_cond_init(&h->sent, &ca);
+    pthread_condattr_destroy(&ca);
     if (uv_async_init(loop, &h->async, on_async) != 0) {
+        pthread_cond_destroy(&h->sent);
         pthread_mutex_destroy(&h->lock);
         free(h);
         return -SIM_EIO;
@@ -248,11 +273,7 @@ int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_ro
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
     if (h->daemon == NULL) {
         fprintf(stderr, "stratus: cannot listen on 127.0.0.1:%d (in use?)\n", port);
-        uv_close((uv_handle_t *)&h->async, NULL);
-        pthread_mutex_destroy(&h->lock);
-        /* h is freed by the caller's loop? The async handle must close first: leak-free
-         * path is to run the loop once; keep it simple and free after close. */
-        free(h);
+        uv_close((uv_handle_t *)&h->async, free_after_close);
         return -SIM_EIO;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -281,13 +302,6 @@ int sim_http_in_flight(const sim_http *h)
     return h ? h->in_flight : 0;
 }
 
-static void free_after_close(uv_handle_t *handle)
-{
-    sim_http *h = handle->data;
-    pthread_mutex_destroy(&h->lock);
-    free(h);
-}
-
 void sim_http_stop(sim_http *h)
 {
     if (h == NULL)
@@ -301,6 +315,14 @@ void sim_http_stop(sim_http *h)
         sim_http_resp_set(&c->x.resp, 503, "application/json", body, sizeof body - 1);
         on_complete(&c->x);
     }
+    /* Give MHD's thread up to 2 s of wall time to send what was just completed. */
+    sim_time_us deadline = sim_clock_wall_us() + 2 * SIM_S;
+    struct timespec ts = { (time_t)(deadline / SIM_S), (long)(deadline % SIM_S) * 1000 };
+    pthread_mutex_lock(&h->lock);
+    while (h->unsent > 0)
+        if (pthread_cond_timedwait(&h->sent, &h->lock, &ts) != 0)
+            break;
+    pthread_mutex_unlock(&h->lock);
     MHD_stop_daemon(h->daemon);
     uv_close((uv_handle_t *)&h->async, free_after_close);
 }

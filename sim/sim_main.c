@@ -34,7 +34,7 @@ static const char usage[] =
     "  --api-port N      API Gateway port (default 3000)\n"
     "  --seed N          seed of every random draw (default: [world] seed)\n"
     "  --set S|K|V       override key K of section S, e.g. 'table feed|wcu|500' (repeatable)\n"
-    "  --zero-latency    no simulated latency or service time (benchmarks)\n"
+    "  --zero-latency    no simulated latency or service time, for benchmarks\n"
     "  --log-level L     debug, info, warn or error (default info)\n"
     "  --json            (check) print one JSON object\n";
 

@@ -73,6 +73,8 @@ int s3_service_create(sim_sched *sched, sim_log *log, const s3_options *opt, s3_
         rc = storage_fail(svc, "schema");
         goto fail;
     }
+    if ((rc = s3__multipart_init(svc)) != 0)
+        goto fail;
     *out = svc;
     return 0;
 fail:
@@ -214,6 +216,8 @@ int s3_bucket_delete(s3_service *svc, const char *bucket, sim_reply *out)
     }
     sqlite3_finalize(st);
     st = NULL;
+    if ((rc = s3__upload_drop_bucket(svc, bucket)) != 0)
+        goto out;
     if ((rc = prepare(svc, "DELETE FROM s3_bucket WHERE name = ?1", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
@@ -258,9 +262,10 @@ int s3_bucket_count(const s3_service *svc)
 
 /* ---- objects ---- */
 
-int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
-                   const void *data, size_t len, const char *content_type,
-                   char out_etag[S3__ETAG_BYTES], sim_reply *out)
+/* PutObject with the ETag given, or (etag NULL) the MD5 of the data. */
+static int object_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                      const void *data, size_t len, const char *content_type,
+                      const char *given_etag, char out_etag[S3__ETAG_BYTES], sim_reply *out)
 {
     sqlite3_stmt *st = NULL;
     char etag[S3__ETAG_BYTES];
@@ -271,7 +276,9 @@ int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t 
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = s3__etag(data, len, etag)) != 0)
+    if (given_etag != NULL)
+        snprintf(etag, sizeof etag, "%s", given_etag);
+    else if ((rc = s3__etag(data, len, etag)) != 0)
         goto out;
     if ((rc = prepare(svc,
                       "INSERT OR REPLACE INTO s3_object (bucket, key, data, ctype, etag, "
@@ -296,6 +303,20 @@ int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t 
 out:
     sqlite3_finalize(st);
     return rc;
+}
+
+int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                   const void *data, size_t len, const char *content_type,
+                   char out_etag[S3__ETAG_BYTES], sim_reply *out)
+{
+    return object_put(svc, bucket, key, key_len, data, len, content_type, NULL, out_etag, out);
+}
+
+int s3__object_put_etag(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                        const void *data, size_t len, const char *content_type, const char *etag,
+                        sim_reply *out)
+{
+    return object_put(svc, bucket, key, key_len, data, len, content_type, etag, NULL, out);
 }
 
 int s3_object_put(s3_service *svc, const char *bucket, const char *key, const void *data,

@@ -875,30 +875,30 @@ static int is_aws_chunked(const sim_http_req *q)
            (sha != NULL && strncmp(sha, "STREAMING-", 10) == 0);
 }
 
-static void serve_object_put(s3_req *r)
+/*
+ * The request's payload for PutObject and UploadPart: the body, aws-chunked framing
+ * removed, checked against Content-MD5. Returns 1 with *out_data/*out_len (borrowed from
+ * the request or from *out_decoded, which the caller frees; NULL when not decoded), or 0
+ * after sending the error (EntityTooLarge, IncompleteBody, InvalidDigest, BadDigest).
+ */
+static int request_payload(s3_req *r, const unsigned char **out_data, size_t *out_len,
+                           unsigned char **out_decoded)
 {
     const sim_http_req *q = &r->x->req;
-    sim_reply rep;
-    sim_reply_init(&rep);
     unsigned char *decoded = NULL;
-    const unsigned char *data = q->body;
+    const unsigned char *data = q->body != NULL ? q->body : (const unsigned char *)"";
     size_t len = q->body_len;
-    char etag[S3__ETAG_BYTES];
-    if (sim_http_req_header(q, "x-amz-copy-source") != NULL) {
-        send_not_implemented(r, "x-amz-copy-source");
-        goto out;
-    }
+    *out_decoded = NULL;
     if (q->body_too_large) {
         send_error(r, 400, "EntityTooLarge",
                    "Your proposed upload exceeds the maximum allowed object size.", NULL);
-        goto out;
+        return 0;
     }
     if (is_aws_chunked(q)) {
-        int drc = s3__aws_chunked_decode(q->body != NULL ? q->body : (const unsigned char *)"",
-                                         q->body_len, &decoded, &len);
+        int drc = s3__aws_chunked_decode(data, q->body_len, &decoded, &len);
         if (drc == -SIM_ENOMEM) {
             send_internal(r, drc);
-            goto out;
+            return 0;
         }
         const char *dl = sim_http_req_header(q, "x-amz-decoded-content-length");
         char want[32];
@@ -909,7 +909,8 @@ static void serve_object_put(s3_req *r)
                        "You did not provide the number of bytes specified by the Content-Length "
                        "HTTP header",
                        NULL);
-            goto out;
+            free(decoded);
+            return 0;
         }
         data = decoded;
     }
@@ -920,16 +921,41 @@ static void serve_object_put(s3_req *r)
         if (md5_header_decode(md5, want) != 0) {
             send_error(r, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.",
                        NULL);
-            goto out;
+            free(decoded);
+            return 0;
         }
         if (EVP_Digest(len ? data : (const unsigned char *)"", len, got, &n, EVP_md5(), NULL) !=
                 1 ||
             memcmp(want, got, 16) != 0) {
             send_error(r, 400, "BadDigest",
                        "The Content-MD5 you specified did not match what we received.", NULL);
-            goto out;
+            free(decoded);
+            return 0;
         }
     }
+    *out_data = data;
+    *out_len = len;
+    *out_decoded = decoded;
+    return 1;
+}
+
+static void serve_object_copy(s3_req *r);
+
+static void serve_object_put(s3_req *r)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    unsigned char *decoded = NULL;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    char etag[S3__ETAG_BYTES];
+    if (sim_http_req_header(q, "x-amz-copy-source") != NULL) {
+        serve_object_copy(r);
+        goto out;
+    }
+    if (!request_payload(r, &data, &len, &decoded))
+        goto out;
     int rc = s3__object_put(r->svc, r->bucket, r->key, r->key_len, data, len,
                             sim_http_req_header(q, "Content-Type"), etag, &rep);
     if (send_if_failed(r, rc, &rep))

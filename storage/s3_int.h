@@ -13,7 +13,7 @@
 
 #define S3__KEY_MAX_BYTES 1024 /* UTF-8 bytes; longer is KeyTooLongError */
 #define S3__MAX_KEYS      1000 /* ListObjects page cap and default */
-#define S3__ETAG_BYTES    35   /* quoted 32-hex MD5 + NUL */
+#define S3__ETAG_BYTES    48   /* quoted 32-hex MD5 [+ "-" part count] + NUL */
 #define S3__DEFAULT_CTYPE "binary/octet-stream"
 
 struct s3_service {
@@ -22,6 +22,7 @@ struct s3_service {
     sqlite3 *db;              /* owned */
     char *region;             /* owned: default LocationConstraint */
     uint64_t next_request_id; /* counter for x-amz-request-id (no randomness needed) */
+    uint64_t next_upload_seq; /* counter behind upload IDs (s3_multipart.c) */
 };
 
 /* Metadata of one stored object. */
@@ -99,6 +100,14 @@ int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t 
 int s3__object_fetch(s3_service *svc, const char *bucket, const char *key, size_t key_len,
                      sim_reply *out, s3__meta *out_meta, void **out_data);
 
+/**
+ * Store an object whose ETag is already known (a completed multipart upload): as
+ * s3__object_put, but etag (quoted, borrowed) is stored as given instead of the MD5.
+ */
+int s3__object_put_etag(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                        const void *data, size_t len, const char *content_type, const char *etag,
+                        sim_reply *out);
+
 /** DeleteObject with a key of key_len bytes; as s3_object_delete. */
 int s3__object_delete(s3_service *svc, const char *bucket, const char *key, size_t key_len,
                       sim_reply *out);
@@ -137,6 +146,129 @@ void s3__list_res_release(s3__list_res *r);
  */
 int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req, sim_reply *out,
                     s3__list_res *out_res);
+
+/* ---- s3_multipart.c ---- */
+
+#define S3__PART_NUMBER_MAX   10000                  /* part numbers are 1..10000 */
+#define S3__PART_MIN_BYTES    ((size_t)5 * 1024 * 1024) /* every part but the last */
+#define S3__MAX_PARTS         1000                   /* ListParts page cap and default */
+#define S3__MAX_UPLOADS       1000                   /* ListMultipartUploads cap and default */
+#define S3__UPLOAD_ID_BYTES   49                     /* 48 characters + NUL */
+
+/** Create the upload and part tables and seed the upload counter. 0 or -SIM_ESTORAGE. */
+int s3__multipart_init(s3_service *svc);
+
+/** Delete every upload (and its parts) of bucket, as DeleteBucket does. 0 or -SIM_ESTORAGE. */
+int s3__upload_drop_bucket(s3_service *svc, const char *bucket);
+
+/**
+ * CreateMultipartUpload: a new upload for bucket/key (key_len bytes, validated) that
+ * remembers content_type (NULL or "": binary/octet-stream). Upload IDs come from a counter
+ * (no randomness) and sort in creation order. On success out_id gets the ID. Errors in *out:
+ * NoSuchBucket, KeyTooLongError, InvalidArgument. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE.
+ */
+int s3__upload_create(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                      const char *content_type, char out_id[S3__UPLOAD_ID_BYTES], sim_reply *out);
+
+/**
+ * UploadPart: store data (len bytes, copied) as part part_number (1..10000) of upload_id,
+ * replacing an earlier part of that number. out_etag gets the part's quoted MD5. Errors in
+ * *out: NoSuchBucket, NoSuchUpload (404; also when the upload belongs to another key).
+ * The part number range is the caller's to check. Returns 0, -SIM_ENOMEM, -SIM_ESTORAGE.
+ */
+int s3__part_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                 const char *upload_id, int part_number, const void *data, size_t len,
+                 char out_etag[S3__ETAG_BYTES], sim_reply *out);
+
+/** One <Part> of a CompleteMultipartUpload request. */
+typedef struct s3__part_ref {
+    int part_number; /* as sent; may be out of range */
+    char *etag;      /* owned: as sent, quotes optional, NULL when absent */
+} s3__part_ref;
+
+/**
+ * CompleteMultipartUpload: assemble the listed parts (borrowed, n of them) in order into the
+ * object, whose ETag is the quoted hex MD5 of the parts' binary MD5s concatenated, then "-"
+ * and the part count; the upload and its parts are deleted. Errors in *out (checked in this
+ * order): NoSuchBucket, NoSuchUpload, MalformedXML (no parts), InvalidPartOrder (not strictly
+ * ascending), then per part InvalidPart (missing, or the ETag differs) and EntityTooSmall (a
+ * part before the last under 5 MiB). Part ETags compare without quotes, hex case-blind. On
+ * success out_etag gets the ETag. The object keeps the upload's Content-Type. Returns 0,
+ * -SIM_ENOMEM or -SIM_ESTORAGE (nothing changed then). Source: S3 API Reference,
+ * CompleteMultipartUpload; User Guide, "Checking object integrity" (multipart ETags).
+ */
+int s3__upload_complete(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                        const char *upload_id, const s3__part_ref *parts, size_t n,
+                        char out_etag[S3__ETAG_BYTES], sim_reply *out);
+
+/** AbortMultipartUpload: delete the upload and its parts. Errors in *out: NoSuchBucket,
+ * NoSuchUpload. Returns 0 or -SIM_ESTORAGE. */
+int s3__upload_abort(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                     const char *upload_id, sim_reply *out);
+
+/** One stored part, as ListParts reports it. */
+typedef struct s3__part_info {
+    int part_number;
+    size_t size_bytes;
+    char etag[S3__ETAG_BYTES];
+    sim_time_us modified_epoch_us;
+} s3__part_info;
+
+typedef struct s3__part_list_res {
+    s3__part_info *parts; /* owned; nparts entries in part number order */
+    size_t nparts;
+    int truncated; /* 1 when parts follow the last one returned */
+    char *ctype;   /* owned: the upload's Content-Type */
+} s3__part_list_res;
+
+/** Free what r owns and zero it. Accepts NULL. */
+void s3__part_list_res_release(s3__part_list_res *r);
+
+/**
+ * ListParts: up to max_parts (0..1000) parts of upload_id numbered above marker.
+ * *out_res (zeroed first) is the caller's: s3__part_list_res_release. Errors in *out:
+ * NoSuchBucket, NoSuchUpload. Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE.
+ */
+int s3__part_list(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                  const char *upload_id, int marker, int max_parts, sim_reply *out,
+                  s3__part_list_res *out_res);
+
+/** One in-progress upload, as ListMultipartUploads reports it. */
+typedef struct s3__upload_info {
+    char *key; /* owned */
+    char upload_id[S3__UPLOAD_ID_BYTES];
+    sim_time_us initiated_epoch_us;
+} s3__upload_info;
+
+/** ListMultipartUploads request: strings borrowed, NULL or "" for none. */
+typedef struct s3__upload_list_req {
+    const char *prefix;
+    const char *delimiter;
+    const char *key_marker;       /* keys after it; with upload_id_marker, that key too */
+    const char *upload_id_marker; /* ignored without key_marker */
+    int max_uploads;              /* 0..1000, uploads plus common prefixes */
+} s3__upload_list_req;
+
+typedef struct s3__upload_list_res {
+    s3__upload_info *uploads; /* owned; key then upload ID (= creation) order */
+    size_t nuploads;
+    char **prefixes; /* owned: CommonPrefixes, in order */
+    size_t nprefixes;
+    int truncated;
+    char *next_key_marker; /* owned when truncated: last key (or prefix) returned */
+    char next_upload_id_marker[S3__UPLOAD_ID_BYTES]; /* when truncated after an upload */
+} s3__upload_list_res;
+
+/** Free what r owns and zero it. Accepts NULL. */
+void s3__upload_list_res_release(s3__upload_list_res *r);
+
+/**
+ * ListMultipartUploads of bucket (see s3__upload_list_req). *out_res (zeroed first) is the
+ * caller's: s3__upload_list_res_release. Errors in *out: NoSuchBucket. Returns 0,
+ * -SIM_ENOMEM or -SIM_ESTORAGE.
+ */
+int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_req *req,
+                    sim_reply *out, s3__upload_list_res *out_res);
 
 /* ---- s3_http.c ---- */
 

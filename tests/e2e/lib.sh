@@ -151,14 +151,22 @@ poll_until() {
 # ---- HTTP ----
 
 # http METHOD URL [BODY] [extra curl args...] -> sets ST (status), BODY, HDRS (headers)
+# (pass "" as BODY to give extra curl args without a body)
 http() {
 	local method=$1 url=$2 data=${3-}
 	shift 2
 	[ $# -gt 0 ] && shift
 	local bf="$E2E_TMP/body.$BASHPID" hf="$E2E_TMP/hdrs.$BASHPID"
 	if [ -n "$data" ]; then
+		# Default Content-Type: application/json, unless the caller passes its own.
+		local ct=(-H 'Content-Type: application/json') a
+		for a in "$@"; do
+			if [[ ${a,,} == content-type:* ]]; then
+				ct=()
+			fi
+		done
 		ST=$(curl -s --max-time 30 -o "$bf" -D "$hf" -w '%{http_code}' -X "$method" \
-			-H 'Content-Type: application/json' --data-binary "$data" "$@" "$url")
+			"${ct[@]}" --data-binary "$data" "$@" "$url")
 	else
 		ST=$(curl -s --max-time 30 -o "$bf" -D "$hf" -w '%{http_code}' -X "$method" "$@" "$url")
 	fi
@@ -328,4 +336,17 @@ ddb_count() {
 # clock_advance SECONDS -> POST /_stratus/clock
 clock_advance() {
 	http POST "$AWS_EP/_stratus/clock" "{\"advance_seconds\": $1}"
+}
+
+# e2e_extras CLI -> true when CLI should also run the extra (protocol-independent) checks.
+# Where both CLIs speak the same wire protocol (DynamoDB JSON 1.0, S3 REST), the core
+# operations run with both and the extra checks with one (the pip v1 if present, it
+# starts faster), to keep the suite short. E2E_FULL=1 runs everything with both.
+e2e_extras() {
+	[ "${E2E_FULL:-0}" = 1 ] && return 0
+	if [ -n "$(cli_path v1)" ]; then
+		[ "$1" = v1 ]
+	else
+		[ "$1" = v2 ]
+	fi
 }

@@ -136,9 +136,11 @@ start_one() {
 		export E2E_RESULT_FILE="$WORK/out/$fn.res" E2E_TEST_NAME="$fn" E2E_TMP="$WORK/tmp.$fn"
 		mkdir -p "$E2E_TMP"
 		: >"$E2E_RESULT_FILE"
+		t_start=$(date +%s%N)
 		timeout -k 5 "$TMO" bash -c '. "$1" && . "$2" && "$3"' _ \
 			"$E2E_DIR/lib.sh" "${FILE_OF[$fn]}" "$fn" >"$WORK/out/$fn.log" 2>&1
 		echo $? >"$WORK/out/$fn.rc"
+		echo $((($(date +%s%N) - t_start) / 1000000)) >"$WORK/out/$fn.ms"
 	) &
 	RUNNING+=($!)
 }
@@ -195,8 +197,9 @@ for fn in "${PAR[@]}" "${EXCL[@]}"; do
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + m))
 	SKIPPED=$((SKIPPED + s))
-	printf '== %s (%s): %d passed, %d failed%s\n' "$fn" "$(basename "${FILE_OF[$fn]}")" "$p" "$m" \
-		"$([ "$s" -gt 0 ] && echo ", $s skipped")"
+	ms=$(cat "$WORK/out/$fn.ms" 2>/dev/null || echo 0)
+	printf '== %s (%s, %d.%01d s): %d passed, %d failed%s\n' "$fn" "$(basename "${FILE_OF[$fn]}")" \
+		$((ms / 1000)) $((ms % 1000 / 100)) "$p" "$m" "$([ "$s" -gt 0 ] && echo ", $s skipped")"
 	if [ "$m" -gt 0 ] || [ "${E2E_VERBOSE:-0}" = 1 ]; then
 		sed 's/^/   | /' "$WORK/out/$fn.log"
 		while IFS= read -r line; do
@@ -220,6 +223,7 @@ if kill -0 "$SERVER_PID" 2>/dev/null; then
 		wait "$SERVER_PID"
 		src=$?
 		if [ "$src" = 0 ]; then
+			echo "== server: stratus exited 0 after SIGTERM"
 			PASSED=$((PASSED + 1))
 		else
 			FAILED=$((FAILED + 1))
@@ -250,5 +254,6 @@ if [ "$FAILED" -gt 0 ]; then
 	fi
 fi
 [ "$SKIPPED" -gt 0 ] && echo "e2e: $SKIPPED skipped"
-echo "e2e: $PASSED passed, $FAILED failed ($(($(date +%s) - T0)) s)"
+echo "e2e: finished in $(($(date +%s) - T0)) s"
+echo "e2e: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
