@@ -41,7 +41,6 @@ static const char *const unsupported_subresources[] = {
     "notification",
     "object-lock",
     "ownershipControls",
-    "partNumber",
     "policy",
     "policyStatus",
     "publicAccessBlock",
@@ -53,8 +52,6 @@ static const char *const unsupported_subresources[] = {
     "session",
     "tagging",
     "torrent",
-    "uploadId",
-    "uploads",
     "versioning",
     "versions",
     "website",
@@ -338,6 +335,9 @@ static void send_error(s3_req *r, int status, const char *code, const char *mess
     } else if (strcmp(code, "NoSuchKey") == 0 || strcmp(code, "KeyTooLongError") == 0 ||
                (strcmp(code, "InvalidArgument") == 0 && r->key_len > 0)) {
         sb_elem(&b, "Key", r->key, 0);
+    } else if (strcmp(code, "NoSuchUpload") == 0) {
+        const char *id = sim_http_req_query(&r->x->req, "uploadId");
+        sb_elem(&b, "UploadId", id != NULL ? id : "", 0);
     } else if (strcmp(code, "NoSuchBucket") == 0 || strcmp(code, "BucketNotEmpty") == 0 ||
                strcmp(code, "BucketAlreadyOwnedByYou") == 0 ||
                strcmp(code, "InvalidBucketName") == 0) {
@@ -877,7 +877,7 @@ static int is_aws_chunked(const sim_http_req *q)
 
 /*
  * The request's payload for PutObject and UploadPart: the body, aws-chunked framing
- * removed, checked against Content-MD5. Returns 1 with *out_data/*out_len (borrowed from
+ * removed, checked against Content-MD5. Returns 1 with *out_data and *out_len (borrowed from
  * the request or from *out_decoded, which the caller frees; NULL when not decoded), or 0
  * after sending the error (EntityTooLarge, IncompleteBody, InvalidDigest, BadDigest).
  */
@@ -1107,6 +1107,691 @@ static void serve_object_delete(s3_req *r)
     sim_reply_release(&rep);
 }
 
+/* ---- CopyObject (PUT with x-amz-copy-source) ---- */
+
+/* Percent-decodes s into a new buffer (caller frees; *out_len bytes, NUL-terminated).
+ * NULL on ENOMEM. A '%' not followed by two hex digits is kept as is. */
+static char *pct_decode(const char *s, size_t len, size_t *out_len)
+{
+    char *o = malloc(len + 1);
+    size_t n = 0;
+    if (o == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%' && i + 2 < len && hexdig((unsigned char)s[i + 1]) >= 0 && hexdig((unsigned char)s[i + 2]) >= 0) {
+            o[n++] = (char)(hexdig((unsigned char)s[i + 1]) * 16 + hexdig((unsigned char)s[i + 2]));
+            i += 2;
+        } else {
+            o[n++] = s[i];
+        }
+    }
+    o[n] = '\0';
+    *out_len = n;
+    return o;
+}
+
+/* The object named by x-amz-copy-source ("[/]bucket/key[?versionId=..]", percent-encoded). */
+typedef struct copy_src {
+    char *bucket; /* owned */
+    char *key;    /* owned, key_len bytes */
+    size_t key_len;
+} copy_src;
+
+/* Parses the copy source; 1 on success, 0 after sending InvalidArgument or an error. */
+static int copy_src_parse(s3_req *r, const char *h, copy_src *out)
+{
+    size_t n = strlen(h), dlen = 0;
+    const char *qm = strchr(h, '?');
+    if (qm != NULL)
+        n = (size_t)(qm - h); /* ?versionId=: there is one version of everything */
+    char *d = pct_decode(h, n, &dlen);
+    if (d == NULL) {
+        send_internal(r, -SIM_ENOMEM);
+        return 0;
+    }
+    const char *p = d[0] == '/' ? d + 1 : d;
+    const char *slash = strchr(p, '/');
+    if (slash == NULL || slash == p || slash[1] == '\0') {
+        free(d);
+        send_invalid_argument(r, "Invalid copy source object key", "x-amz-copy-source", h);
+        return 0;
+    }
+    out->bucket = strndup(p, (size_t)(slash - p));
+    out->key_len = dlen - (size_t)(slash + 1 - d);
+    out->key = malloc(out->key_len + 1);
+    if (out->bucket == NULL || out->key == NULL) {
+        free(d);
+        free(out->bucket);
+        free(out->key);
+        memset(out, 0, sizeof *out);
+        send_internal(r, -SIM_ENOMEM);
+        return 0;
+    }
+    memcpy(out->key, slash + 1, out->key_len);
+    out->key[out->key_len] = '\0';
+    free(d);
+    return 1;
+}
+
+static void copy_src_release(copy_src *c)
+{
+    free(c->bucket);
+    free(c->key);
+    memset(c, 0, sizeof *c);
+}
+
+/*
+ * Reads the copy source object, honouring x-amz-copy-source-if-match/-if-none-match.
+ * Returns 1 with *out_meta and *out_data (caller releases and frees), or 0 after sending
+ * the error: NoSuchBucket/NoSuchKey (of the source), PreconditionFailed (412).
+ */
+static int copy_src_fetch(s3_req *r, const copy_src *c, s3__meta *out_meta, void **out_data)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    s3__meta meta = { 0 };
+    void *data = NULL;
+    int ok = 0;
+    int rc = s3__object_fetch(r->svc, c->bucket, c->key, c->key_len, &rep, &meta, &data);
+    if (rc != 0) {
+        send_internal(r, rc);
+        goto out;
+    }
+    if (sim_reply_failed(&rep)) {
+        sbuf extra = { 0 };
+        if (strcmp(rep.code, "NoSuchBucket") == 0)
+            sb_elem(&extra, "BucketName", c->bucket, 0);
+        else
+            sb_elem(&extra, "Key", c->key, 0);
+        send_error(r, rep.status, rep.code, rep.message, extra.oom ? "" : extra.p);
+        free(extra.p);
+        goto out;
+    }
+    const char *im = sim_http_req_header(q, "x-amz-copy-source-if-match");
+    const char *inm = sim_http_req_header(q, "x-amz-copy-source-if-none-match");
+    if ((im != NULL && !etag_matches(im, meta.etag)) ||
+        (inm != NULL && etag_matches(inm, meta.etag))) {
+        send_error(r, 412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold",
+                   im != NULL && !etag_matches(im, meta.etag)
+                       ? "<Condition>x-amz-copy-source-If-Match</Condition>"
+                       : "<Condition>x-amz-copy-source-If-None-Match</Condition>");
+        goto out;
+    }
+    *out_meta = meta;
+    *out_data = data;
+    memset(&meta, 0, sizeof meta);
+    data = NULL;
+    ok = 1;
+out:
+    free(data);
+    s3__meta_release(&meta);
+    sim_reply_release(&rep);
+    return ok;
+}
+
+/* <Tag xmlns><ETag>..</ETag><LastModified>..</LastModified></Tag>, the copy results. */
+static void send_copy_result(s3_req *r, const char *tag, const char *etag,
+                             sim_time_us modified_epoch_us)
+{
+    sbuf b = { 0 };
+    char date[96];
+    fmt_iso8601(modified_epoch_us, date);
+    sb_printf(&b, S3_XML_DECL "<%s xmlns=\"" S3_XMLNS "\">", tag);
+    sb_elem(&b, "ETag", etag, 0);
+    sb_elem(&b, "LastModified", date, 0);
+    sb_printf(&b, "</%s>", tag);
+    send_xml(r, 200, &b);
+    free(b.p);
+}
+
+/* CopyObject: the source's bytes under the destination key; Content-Type copied, or with
+ * x-amz-metadata-directive: REPLACE taken from the request. Source: S3 API Reference,
+ * CopyObject. */
+static void serve_object_copy(s3_req *r)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    copy_src c = { 0 };
+    s3__meta meta = { 0 };
+    void *data = NULL;
+    char etag[S3__ETAG_BYTES];
+    const char *directive = sim_http_req_header(q, "x-amz-metadata-directive");
+    int replace = 0;
+    if (directive != NULL) {
+        if (strcmp(directive, "REPLACE") == 0) {
+            replace = 1;
+        } else if (strcmp(directive, "COPY") != 0) {
+            send_invalid_argument(r, "Unknown metadata directive.", "x-amz-metadata-directive",
+                                  directive);
+            goto out;
+        }
+    }
+    if (!copy_src_parse(r, sim_http_req_header(q, "x-amz-copy-source"), &c))
+        goto out;
+    if (!replace && strcmp(c.bucket, r->bucket) == 0 && c.key_len == r->key_len &&
+        memcmp(c.key, r->key, c.key_len) == 0) {
+        send_error(r, 400, "InvalidRequest",
+                   "This copy request is illegal because it is trying to copy an object to "
+                   "itself without changing the object's metadata, storage class, website "
+                   "redirect location or encryption attributes.",
+                   "");
+        goto out;
+    }
+    if (!copy_src_fetch(r, &c, &meta, &data))
+        goto out;
+    const char *ctype = replace ? sim_http_req_header(q, "Content-Type") : meta.ctype;
+    int rc = s3__object_put(r->svc, r->bucket, r->key, r->key_len, data, meta.size_bytes, ctype,
+                            etag, &rep);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    send_copy_result(r, "CopyObjectResult", etag, s3__now_epoch_us(r->svc));
+out:
+    free(data);
+    s3__meta_release(&meta);
+    copy_src_release(&c);
+    sim_reply_release(&rep);
+}
+
+/* ---- multipart uploads ---- */
+
+/* The initiator and owner of every upload (one account). */
+static void sb_initiator_owner(sbuf *b)
+{
+    sb_str(b, "<Initiator>");
+    sb_elem(b, "ID", owner_id, 0);
+    sb_elem(b, "DisplayName", owner_name, 0);
+    sb_str(b, "</Initiator><Owner>");
+    sb_elem(b, "ID", owner_id, 0);
+    sb_elem(b, "DisplayName", owner_name, 0);
+    sb_str(b, "</Owner>");
+}
+
+/* CreateMultipartUpload (POST /bucket/key?uploads). Source: S3 API Reference. */
+static void serve_upload_create(s3_req *r)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    sbuf b = { 0 };
+    char id[S3__UPLOAD_ID_BYTES];
+    int rc = s3__upload_create(r->svc, r->bucket, r->key, r->key_len,
+                               sim_http_req_header(q, "Content-Type"), id, &rep);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    const char *algo = sim_http_req_header(q, "x-amz-checksum-algorithm");
+    if (algo != NULL)
+        hdr(r, "x-amz-checksum-algorithm", algo);
+    sb_str(&b, S3_XML_DECL "<InitiateMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
+    sb_elem(&b, "Bucket", r->bucket, 0);
+    sb_elem(&b, "Key", r->key, 0);
+    sb_elem(&b, "UploadId", id, 0);
+    sb_str(&b, "</InitiateMultipartUploadResult>");
+    send_xml(r, 200, &b);
+out:
+    free(b.p);
+    sim_reply_release(&rep);
+}
+
+/* Parses partNumber: 1 with *out in 1..10000, or 0 after sending InvalidArgument. */
+static int part_number_arg(s3_req *r, int *out)
+{
+    const char *s = sim_http_req_query(&r->x->req, "partNumber");
+    long v = 0;
+    int ok = s != NULL && s[0] != '\0';
+    for (const char *p = s; ok && *p; p++) {
+        if (*p < '0' || *p > '9' || v > S3__PART_NUMBER_MAX)
+            ok = 0;
+        else
+            v = v * 10 + (*p - '0');
+    }
+    if (!ok || v < 1 || v > S3__PART_NUMBER_MAX) {
+        send_invalid_argument(r, "Part number must be an integer between 1 and 10000, inclusive",
+                              "partNumber", s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+/* Parses "bytes=first-last" (both required, first <= last < size): 1, or 0 when invalid. */
+static int copy_range_parse(const char *h, size_t size, size_t *first, size_t *last)
+{
+    unsigned long long a = 0, b = 0;
+    const char *p = h;
+    int has_a = 0, has_b = 0;
+    if (strncmp(p, "bytes=", 6) != 0)
+        return 0;
+    for (p += 6; *p >= '0' && *p <= '9'; p++, has_a = 1) {
+        if (a > (1ULL << 60))
+            return 0;
+        a = a * 10 + (unsigned long long)(*p - '0');
+    }
+    if (*p++ != '-')
+        return 0;
+    for (; *p >= '0' && *p <= '9'; p++, has_b = 1) {
+        if (b > (1ULL << 60))
+            return 0;
+        b = b * 10 + (unsigned long long)(*p - '0');
+    }
+    if (*p != '\0' || !has_a || !has_b || b < a || b >= size)
+        return 0;
+    *first = (size_t)a;
+    *last = (size_t)b;
+    return 1;
+}
+
+/* UploadPartCopy (UploadPart with x-amz-copy-source, optionally x-amz-copy-source-range).
+ * Source: S3 API Reference, UploadPartCopy. */
+static void serve_part_copy(s3_req *r, const char *upload_id, int part_number)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    copy_src c = { 0 };
+    s3__meta meta = { 0 };
+    void *data = NULL;
+    char etag[S3__ETAG_BYTES];
+    if (!copy_src_parse(r, sim_http_req_header(q, "x-amz-copy-source"), &c))
+        goto out;
+    if (!copy_src_fetch(r, &c, &meta, &data))
+        goto out;
+    size_t first = 0, last = meta.size_bytes, n = meta.size_bytes;
+    const char *range = sim_http_req_header(q, "x-amz-copy-source-range");
+    if (range != NULL) {
+        if (!copy_range_parse(range, meta.size_bytes, &first, &last)) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "Range specified is not valid for source object of size: %zu",
+                     meta.size_bytes);
+            send_invalid_argument(r, msg, "x-amz-copy-source-range", range);
+            goto out;
+        }
+        n = last - first + 1;
+    }
+    int rc = s3__part_put(r->svc, r->bucket, r->key, r->key_len, upload_id, part_number,
+                          (const char *)data + first, n, etag, &rep);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    send_copy_result(r, "CopyPartResult", etag, s3__now_epoch_us(r->svc));
+out:
+    free(data);
+    s3__meta_release(&meta);
+    copy_src_release(&c);
+    sim_reply_release(&rep);
+}
+
+/* UploadPart (PUT /bucket/key?partNumber=N&uploadId=X): ETag header = quoted MD5. */
+static void serve_part_put(s3_req *r, const char *upload_id)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    unsigned char *decoded = NULL;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    char etag[S3__ETAG_BYTES];
+    int part_number;
+    if (!part_number_arg(r, &part_number))
+        goto out;
+    if (sim_http_req_header(q, "x-amz-copy-source") != NULL) {
+        serve_part_copy(r, upload_id, part_number);
+        goto out;
+    }
+    if (!request_payload(r, &data, &len, &decoded))
+        goto out;
+    int rc = s3__part_put(r->svc, r->bucket, r->key, r->key_len, upload_id, part_number, data,
+                          len, etag, &rep);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    hdr(r, "ETag", etag);
+    send_empty(r, 200);
+out:
+    free(decoded);
+    sim_reply_release(&rep);
+}
+
+/* The text of the first <tag>..</tag> inside [a, z): *out_v and *out_len, or 0 when absent. */
+static int xml_child(const char *a, const char *z, const char *tag, const char **out_v,
+                     size_t *out_len)
+{
+    char open[32], close[32];
+    size_t ol = (size_t)snprintf(open, sizeof open, "<%s>", tag);
+    size_t cl = (size_t)snprintf(close, sizeof close, "</%s>", tag);
+    for (const char *p = a; p + ol <= z; p++) {
+        if (memcmp(p, open, ol) != 0)
+            continue;
+        const char *v = p + ol;
+        for (const char *e = v; e + cl <= z; e++) {
+            if (memcmp(e, close, cl) == 0) {
+                *out_v = v;
+                *out_len = (size_t)(e - v);
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* Releases n parsed parts and the array. */
+static void part_refs_free(s3__part_ref *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(parts[i].etag);
+    free(parts);
+}
+
+/*
+ * Parses a <CompleteMultipartUpload> body into *out_parts (caller frees with part_refs_free)
+ * and *out_n. Returns 0, -SIM_EINVAL when it is not such a document (a <Part> without a
+ * numeric <PartNumber>), or -SIM_ENOMEM.
+ */
+static int complete_body_parse(const char *body, size_t len, s3__part_ref **out_parts,
+                               size_t *out_n)
+{
+    s3__part_ref *parts = NULL;
+    size_t n = 0, cap = 0;
+    const char *end = body + len;
+    int rc = -SIM_EINVAL;
+    if (strstr(body, "<CompleteMultipartUpload") == NULL)
+        goto out;
+    for (const char *p = strstr(body, "<Part>"); p != NULL; p = strstr(p, "<Part>")) {
+        p += 6;
+        const char *z = strstr(p, "</Part>");
+        if (z == NULL)
+            goto out;
+        const char *v;
+        size_t vlen;
+        if (!xml_child(p, z, "PartNumber", &v, &vlen))
+            goto out;
+        while (vlen > 0 && (*v == ' ' || *v == '\n' || *v == '\r' || *v == '\t')) {
+            v++;
+            vlen--;
+        }
+        while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\n' || v[vlen - 1] == '\r' ||
+                            v[vlen - 1] == '\t'))
+            vlen--;
+        long num = 0;
+        if (vlen == 0 || vlen > 9)
+            goto out;
+        for (size_t i = 0; i < vlen; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                goto out;
+            num = num * 10 + (v[i] - '0');
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            s3__part_ref *np = realloc(parts, ncap * sizeof *np);
+            if (np == NULL) {
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+            parts = np;
+            cap = ncap;
+        }
+        parts[n].part_number = (int)num;
+        parts[n].etag = NULL;
+        n++;
+        if (xml_child(p, z, "ETag", &v, &vlen)) {
+            size_t elen;
+            if ((parts[n - 1].etag = xml_unescape(v, vlen, &elen)) == NULL) {
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+        }
+        p = z;
+        if (p >= end)
+            break;
+    }
+    *out_parts = parts;
+    *out_n = n;
+    parts = NULL;
+    n = 0;
+    rc = 0;
+out:
+    part_refs_free(parts, n);
+    return rc;
+}
+
+static const char malformed_xml_msg[] = "The XML you provided was not well-formed or did not "
+                                        "validate against our published schema";
+
+/* CompleteMultipartUpload (POST /bucket/key?uploadId=X). Source: S3 API Reference. */
+static void serve_upload_complete(s3_req *r, const char *upload_id)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    sbuf b = { 0 }, loc = { 0 };
+    s3__part_ref *parts = NULL;
+    size_t n = 0;
+    char etag[S3__ETAG_BYTES];
+    int prc = complete_body_parse(q->body != NULL ? (const char *)q->body : "", q->body_len,
+                                  &parts, &n);
+    if (prc == -SIM_ENOMEM) {
+        send_internal(r, prc);
+        goto out;
+    }
+    if (prc != 0) {
+        /* The upload is checked first, as S3 does for an unknown upload ID. */
+        s3__part_list_res none = { 0 };
+        int rc = s3__part_list(r->svc, r->bucket, r->key, r->key_len, upload_id, 0, 0, &rep,
+                               &none);
+        s3__part_list_res_release(&none);
+        if (send_if_failed(r, rc, &rep))
+            goto out;
+        send_error(r, 400, "MalformedXML", malformed_xml_msg, "");
+        goto out;
+    }
+    int rc = s3__upload_complete(r->svc, r->bucket, r->key, r->key_len, upload_id, parts, n, etag,
+                                 &rep);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    const char *host = sim_http_req_header(q, "Host");
+    if (host != NULL && host[0] != '\0')
+        sb_printf(&loc, "http://%.200s", host);
+    sb_str(&loc, "/");
+    sb_url(&loc, r->bucket);
+    sb_str(&loc, "/");
+    sb_url(&loc, r->key);
+    sb_str(&b, S3_XML_DECL "<CompleteMultipartUploadResult xmlns=\"" S3_XMLNS "\">");
+    sb_elem(&b, "Location", loc.oom ? "" : loc.p, 0);
+    sb_elem(&b, "Bucket", r->bucket, 0);
+    sb_elem(&b, "Key", r->key, 0);
+    sb_elem(&b, "ETag", etag, 0);
+    sb_str(&b, "</CompleteMultipartUploadResult>");
+    send_xml(r, 200, &b);
+out:
+    part_refs_free(parts, n);
+    free(b.p);
+    free(loc.p);
+    sim_reply_release(&rep);
+}
+
+/* AbortMultipartUpload (DELETE /bucket/key?uploadId=X): 204. */
+static void serve_upload_abort(s3_req *r, const char *upload_id)
+{
+    sim_reply rep;
+    sim_reply_init(&rep);
+    int rc = s3__upload_abort(r->svc, r->bucket, r->key, r->key_len, upload_id, &rep);
+    if (!send_if_failed(r, rc, &rep))
+        send_empty(r, 204);
+    sim_reply_release(&rep);
+}
+
+/* Parses a non-negative integer query argument: 0 with *out (def when absent; capped at
+ * cap), or -SIM_EINVAL. */
+static int int_arg(const char *s, int def, int cap, int *out)
+{
+    if (s == NULL) {
+        *out = def;
+        return 0;
+    }
+    long v = 0;
+    if (*s == '\0')
+        return -SIM_EINVAL;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -SIM_EINVAL;
+        v = v * 10 + (*p - '0');
+        if (v > 2147483647L)
+            return -SIM_EINVAL;
+    }
+    *out = v > cap ? cap : (int)v;
+    return 0;
+}
+
+/* ListParts (GET /bucket/key?uploadId=X). Source: S3 API Reference, ListParts. */
+static void serve_part_list(s3_req *r, const char *upload_id)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    s3__part_list_res res = { 0 };
+    sbuf b = { 0 };
+    const char *mp = sim_http_req_query(q, "max-parts");
+    const char *pm = sim_http_req_query(q, "part-number-marker");
+    int max_parts, marker;
+    if (int_arg(mp, S3__MAX_PARTS, S3__MAX_PARTS, &max_parts) != 0) {
+        send_invalid_argument(r, "Provided max-parts not an integer or within integer range",
+                              "max-parts", mp);
+        goto out;
+    }
+    if (int_arg(pm, 0, 2147483647, &marker) != 0) {
+        send_invalid_argument(r,
+                              "Provided part-number-marker not an integer or within integer range",
+                              "part-number-marker", pm);
+        goto out;
+    }
+    int rc = s3__part_list(r->svc, r->bucket, r->key, r->key_len, upload_id, marker, max_parts,
+                           &rep, &res);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    sb_str(&b, S3_XML_DECL "<ListPartsResult xmlns=\"" S3_XMLNS "\">");
+    sb_elem(&b, "Bucket", r->bucket, 0);
+    sb_elem(&b, "Key", r->key, 0);
+    sb_elem(&b, "UploadId", upload_id, 0);
+    sb_initiator_owner(&b);
+    sb_str(&b, "<StorageClass>STANDARD</StorageClass>");
+    sb_printf(&b, "<PartNumberMarker>%d</PartNumberMarker>", marker);
+    sb_printf(&b, "<NextPartNumberMarker>%d</NextPartNumberMarker>",
+              res.nparts > 0 ? res.parts[res.nparts - 1].part_number : 0);
+    sb_printf(&b, "<MaxParts>%d</MaxParts>", max_parts);
+    sb_printf(&b, "<IsTruncated>%s</IsTruncated>", res.truncated ? "true" : "false");
+    for (size_t i = 0; i < res.nparts; i++) {
+        char date[96];
+        fmt_iso8601(res.parts[i].modified_epoch_us, date);
+        sb_printf(&b, "<Part><PartNumber>%d</PartNumber>", res.parts[i].part_number);
+        sb_elem(&b, "LastModified", date, 0);
+        sb_elem(&b, "ETag", res.parts[i].etag, 0);
+        sb_printf(&b, "<Size>%zu</Size></Part>", res.parts[i].size_bytes);
+    }
+    sb_str(&b, "</ListPartsResult>");
+    send_xml(r, 200, &b);
+out:
+    free(b.p);
+    s3__part_list_res_release(&res);
+    sim_reply_release(&rep);
+}
+
+/* ListMultipartUploads (GET /bucket?uploads). Source: S3 API Reference. */
+static void serve_upload_list(s3_req *r)
+{
+    const sim_http_req *q = &r->x->req;
+    sim_reply rep;
+    sim_reply_init(&rep);
+    s3__upload_list_res res = { 0 };
+    sbuf b = { 0 };
+    const char *prefix = sim_http_req_query(q, "prefix");
+    const char *delim = sim_http_req_query(q, "delimiter");
+    const char *km = sim_http_req_query(q, "key-marker");
+    const char *uim = sim_http_req_query(q, "upload-id-marker");
+    const char *mu = sim_http_req_query(q, "max-uploads");
+    const char *enc = sim_http_req_query(q, "encoding-type");
+    int url = 0, max_uploads;
+    if (enc != NULL && enc[0] != '\0') {
+        if (strcmp(enc, "url") != 0) {
+            send_invalid_argument(r, "Invalid Encoding Method specified in Request",
+                                  "encoding-type", enc);
+            goto out;
+        }
+        url = 1;
+    }
+    if (int_arg(mu, S3__MAX_UPLOADS, S3__MAX_UPLOADS, &max_uploads) != 0) {
+        send_invalid_argument(r, "Provided max-uploads not an integer or within integer range",
+                              "max-uploads", mu);
+        goto out;
+    }
+    s3__upload_list_req lr = { .prefix = prefix,
+                               .delimiter = delim,
+                               .key_marker = km,
+                               .upload_id_marker = uim,
+                               .max_uploads = max_uploads };
+    int rc = s3__upload_list(r->svc, r->bucket, &lr, &rep, &res);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    sb_str(&b, S3_XML_DECL "<ListMultipartUploadsResult xmlns=\"" S3_XMLNS "\">");
+    sb_elem(&b, "Bucket", r->bucket, 0);
+    sb_elem(&b, "KeyMarker", km != NULL ? km : "", url);
+    sb_elem(&b, "UploadIdMarker", km != NULL && km[0] && uim != NULL ? uim : "", 0);
+    if (res.truncated) {
+        sb_elem(&b, "NextKeyMarker", res.next_key_marker != NULL ? res.next_key_marker : "", url);
+        sb_elem(&b, "NextUploadIdMarker", res.next_upload_id_marker, 0);
+    }
+    if (prefix != NULL && prefix[0] != '\0')
+        sb_elem(&b, "Prefix", prefix, url);
+    if (delim != NULL && delim[0] != '\0')
+        sb_elem(&b, "Delimiter", delim, url);
+    sb_printf(&b, "<MaxUploads>%d</MaxUploads>", max_uploads);
+    sb_printf(&b, "<IsTruncated>%s</IsTruncated>", res.truncated ? "true" : "false");
+    if (url)
+        sb_str(&b, "<EncodingType>url</EncodingType>");
+    for (size_t i = 0; i < res.nuploads; i++) {
+        char date[96];
+        fmt_iso8601(res.uploads[i].initiated_epoch_us, date);
+        sb_str(&b, "<Upload>");
+        sb_elem(&b, "Key", res.uploads[i].key, url);
+        sb_elem(&b, "UploadId", res.uploads[i].upload_id, 0);
+        sb_initiator_owner(&b);
+        sb_str(&b, "<StorageClass>STANDARD</StorageClass>");
+        sb_elem(&b, "Initiated", date, 0);
+        sb_str(&b, "</Upload>");
+    }
+    for (size_t i = 0; i < res.nprefixes; i++) {
+        sb_str(&b, "<CommonPrefixes>");
+        sb_elem(&b, "Prefix", res.prefixes[i], url);
+        sb_str(&b, "</CommonPrefixes>");
+    }
+    sb_str(&b, "</ListMultipartUploadsResult>");
+    send_xml(r, 200, &b);
+out:
+    free(b.p);
+    s3__upload_list_res_release(&res);
+    sim_reply_release(&rep);
+}
+
+/* GetObjectTagging: objects carry no tags here (PutObjectTagging is not implemented), so an
+ * existing object has an empty TagSet; the CLI's multipart copy asks for it. Errors as for
+ * HeadObject. Source: S3 API Reference, GetObjectTagging. */
+static void serve_object_tagging_get(s3_req *r)
+{
+    sim_reply rep;
+    sim_reply_init(&rep);
+    s3__meta meta = { 0 };
+    sbuf b = { 0 };
+    int rc = s3__object_fetch(r->svc, r->bucket, r->key, r->key_len, &rep, &meta, NULL);
+    if (send_if_failed(r, rc, &rep))
+        goto out;
+    sb_str(&b, S3_XML_DECL "<Tagging xmlns=\"" S3_XMLNS "\"><TagSet></TagSet></Tagging>");
+    send_xml(r, 200, &b);
+out:
+    free(b.p);
+    s3__meta_release(&meta);
+    sim_reply_release(&rep);
+}
+
 /* ---- routing ---- */
 
 /* The first unsupported sub-resource in the query, or NULL. */
@@ -1129,6 +1814,11 @@ static void route(s3_req *r)
             send_method_not_allowed(r, "SERVICE");
         return;
     }
+    if (r->key_len > 0 && strcmp(m, "GET") == 0 && sim_http_req_has_query(q, "tagging") &&
+        !sim_http_req_has_query(q, "uploadId")) {
+        serve_object_tagging_get(r);
+        return;
+    }
     const char *sub = unsupported_subresource(q);
     if (sub != NULL) {
         send_not_implemented(r, sub);
@@ -1137,6 +1827,8 @@ static void route(s3_req *r)
     if (r->key_len == 0) {
         if (strcmp(m, "PUT") == 0) {
             serve_bucket_create(r);
+        } else if (strcmp(m, "GET") == 0 && sim_http_req_has_query(q, "uploads")) {
+            serve_upload_list(r);
         } else if (strcmp(m, "GET") == 0) {
             if (sim_http_req_has_query(q, "location"))
                 serve_bucket_location(r);
@@ -1152,6 +1844,31 @@ static void route(s3_req *r)
         } else {
             send_method_not_allowed(r, "BUCKET");
         }
+        return;
+    }
+    const char *upload_id = sim_http_req_query(q, "uploadId");
+    if (upload_id != NULL) {
+        if (strcmp(m, "PUT") == 0)
+            serve_part_put(r, upload_id);
+        else if (strcmp(m, "POST") == 0)
+            serve_upload_complete(r, upload_id);
+        else if (strcmp(m, "GET") == 0)
+            serve_part_list(r, upload_id);
+        else if (strcmp(m, "DELETE") == 0)
+            serve_upload_abort(r, upload_id);
+        else
+            send_method_not_allowed(r, "OBJECT");
+        return;
+    }
+    if (sim_http_req_has_query(q, "uploads")) {
+        if (strcmp(m, "POST") == 0)
+            serve_upload_create(r);
+        else
+            send_method_not_allowed(r, "OBJECT");
+        return;
+    }
+    if (sim_http_req_has_query(q, "partNumber")) {
+        send_not_implemented(r, "partNumber"); /* GetObject of one part */
         return;
     }
     if (strcmp(m, "PUT") == 0)

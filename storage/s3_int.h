@@ -191,8 +191,8 @@ typedef struct s3__part_ref {
  * object, whose ETag is the quoted hex MD5 of the parts' binary MD5s concatenated, then "-"
  * and the part count; the upload and its parts are deleted. Errors in *out (checked in this
  * order): NoSuchBucket, NoSuchUpload, MalformedXML (no parts), InvalidPartOrder (not strictly
- * ascending), then per part InvalidPart (missing, or the ETag differs) and EntityTooSmall (a
- * part before the last under 5 MiB). Part ETags compare without quotes, hex case-blind. On
+ * ascending), InvalidPart (a part missing, or its ETag differs), EntityTooSmall (a part
+ * before the last under 5 MiB). Part ETags compare without quotes, hex case-blind. On
  * success out_etag gets the ETag. The object keeps the upload's Content-Type. Returns 0,
  * -SIM_ENOMEM or -SIM_ESTORAGE (nothing changed then). Source: S3 API Reference,
  * CompleteMultipartUpload; User Guide, "Checking object integrity" (multipart ETags).

@@ -353,6 +353,8 @@ static int complete_check(s3_service *svc, const char *upload_id, const s3__part
                       "part_number = ?2",
                       &st)) != 0)
         goto out;
+    /* Every part must exist with its ETag before sizes are looked at. */
+    size_t small = SIZE_MAX; /* the first part before the last under 5 MiB */
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
@@ -371,12 +373,8 @@ static int complete_check(s3_service *svc, const char *upload_id, const s3__part
             goto out;
         }
         size_t size = (size_t)sqlite3_column_int64(st, 0);
-        if (i + 1 < n && size < S3__PART_MIN_BYTES) {
-            sim_reply_err(out, 400, "EntityTooSmall",
-                          "Your proposed upload is smaller than the minimum allowed object "
-                          "size.");
-            goto out;
-        }
+        if (i + 1 < n && size < S3__PART_MIN_BYTES && small == SIZE_MAX)
+            small = i;
         unsigned char bin[16];
         for (int k = 0; k < 16; k++) /* the stored ETag is "\"<32 lowercase hex>\"" */
             bin[k] = (unsigned char)(hexval((unsigned char)et[1 + 2 * k]) * 16 +
@@ -386,6 +384,11 @@ static int complete_check(s3_service *svc, const char *upload_id, const s3__part
             goto out;
         }
         total += size;
+    }
+    if (small != SIZE_MAX) {
+        sim_reply_err(out, 400, "EntityTooSmall",
+                      "Your proposed upload is smaller than the minimum allowed object size.");
+        goto out;
     }
     if (EVP_DigestFinal_ex(ctx, md5, &mdlen) != 1 || mdlen != 16) {
         rc = -SIM_ENOMEM;
