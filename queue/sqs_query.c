@@ -102,11 +102,18 @@ static const char *key3(char *buf, size_t cap, const char *prefix, const char *m
     return buf;
 }
 
-/* Parse a message attribute map (MessageAttribute.N.Name / .Value.DataType ...) at prefix. */
-static int parse_msg_attrs(const params *p, const char *prefix, const char *member,
-                           const char *json_name, cJSON *obj)
+/* Parse entry N of a flattened map (prefix member.N.*) into map; names is the entry kind's
+ * argument. 0 or -SIM_ENOMEM. */
+typedef int (*entry_fn)(const params *p, const char *prefix, const char *member, long n,
+                        const char *const *names, cJSON *map);
+
+/* Parse the entries prefix member.N.* with fn into a new object json_name of obj, added
+ * only when there is an entry. 0 or -SIM_ENOMEM. */
+static int parse_entries(const params *p, const char *prefix, const char *member,
+                         const char *json_name, entry_fn fn, const char *const *names,
+                         cJSON *obj)
 {
-    char pre[256], k[320];
+    char pre[256];
     long idx[MAX_LIST];
     snprintf(pre, sizeof pre, "%s%s.", prefix, member);
     int n = collect_indices(p, pre, idx, MAX_LIST);
@@ -115,48 +122,64 @@ static int parse_msg_attrs(const params *p, const char *prefix, const char *memb
     cJSON *map = cJSON_AddObjectToObject(obj, json_name);
     if (map == NULL)
         return -SIM_ENOMEM;
-    static const char *const fields[] = { "DataType", "StringValue", "BinaryValue" };
     for (int i = 0; i < n; i++) {
-        const char *name = param_get(p, key3(k, sizeof k, prefix, member, idx[i], "Name"));
-        if (name == NULL)
-            continue;
-        cJSON *v = cJSON_CreateObject();
-        if (v == NULL)
-            return -SIM_ENOMEM;
-        cJSON_AddItemToObject(map, name, v);
-        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-            char field[64];
-            snprintf(field, sizeof field, "Value.%s", fields[f]);
-            const char *val = param_get(p, key3(k, sizeof k, prefix, member, idx[i], field));
-            if (val != NULL && cJSON_AddStringToObject(v, fields[f], val) == NULL)
-                return -SIM_ENOMEM;
-        }
+        int rc = fn(p, prefix, member, idx[i], names, map);
+        if (rc != 0)
+            return rc;
     }
     return 0;
+}
+
+/* A message attribute entry (Name / Value.DataType / Value.StringValue ...); no names. */
+static int msg_attr_entry(const params *p, const char *prefix, const char *member, long n,
+                          const char *const *names, cJSON *map)
+{
+    static const char *const fields[] = { "DataType", "StringValue", "BinaryValue" };
+    char k[320];
+    const char *name = param_get(p, key3(k, sizeof k, prefix, member, n, "Name"));
+    if (name == NULL)
+        return 0;
+    cJSON *v = cJSON_CreateObject();
+    if (v == NULL)
+        return -SIM_ENOMEM;
+    cJSON_AddItemToObject(map, name, v);
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        char field[64];
+        snprintf(field, sizeof field, "Value.%s", fields[f]);
+        const char *val = param_get(p, key3(k, sizeof k, prefix, member, n, field));
+        if (val != NULL && cJSON_AddStringToObject(v, fields[f], val) == NULL)
+            return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
+/* A string map entry: names[0] names the key's field, names[1] the value's. */
+static int str_entry(const params *p, const char *prefix, const char *member, long n,
+                     const char *const *names, cJSON *map)
+{
+    char k[320];
+    const char *name = param_get(p, key3(k, sizeof k, prefix, member, n, names[0]));
+    const char *val = param_get(p, key3(k, sizeof k, prefix, member, n, names[1]));
+    if (name == NULL)
+        return 0;
+    if (cJSON_AddStringToObject(map, name, val ? val : "") == NULL)
+        return -SIM_ENOMEM;
+    return 0;
+}
+
+/* Parse a message attribute map (MessageAttribute.N.Name / .Value.DataType ...) at prefix. */
+static int parse_msg_attrs(const params *p, const char *prefix, const char *member,
+                           const char *json_name, cJSON *obj)
+{
+    return parse_entries(p, prefix, member, json_name, msg_attr_entry, NULL, obj);
 }
 
 /* Parse a string map (Attribute.N.Name/Value, Tag.N.Key/Value) at prefix. */
 static int parse_str_map(const params *p, const char *prefix, const char *member, const char *kname,
                          const char *vname, const char *json_name, cJSON *obj)
 {
-    char pre[256], k[320];
-    long idx[MAX_LIST];
-    snprintf(pre, sizeof pre, "%s%s.", prefix, member);
-    int n = collect_indices(p, pre, idx, MAX_LIST);
-    if (n == 0)
-        return 0;
-    cJSON *map = cJSON_AddObjectToObject(obj, json_name);
-    if (map == NULL)
-        return -SIM_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        const char *name = param_get(p, key3(k, sizeof k, prefix, member, idx[i], kname));
-        const char *val = param_get(p, key3(k, sizeof k, prefix, member, idx[i], vname));
-        if (name == NULL)
-            continue;
-        if (cJSON_AddStringToObject(map, name, val ? val : "") == NULL)
-            return -SIM_ENOMEM;
-    }
-    return 0;
+    const char *const names[] = { kname, vname };
+    return parse_entries(p, prefix, member, json_name, str_entry, names, obj);
 }
 
 /* Parse the members of one structure (the request, or a batch entry) found at prefix. */

@@ -718,33 +718,28 @@ cJSON *sqs__batch_failed(const char *id, const sim_reply *e)
     return o;
 }
 
-int sqs__op_send_batch(sqs_service *svc, const cJSON *req, sim_reply *r)
+/* One entry of a batch, with its Id: 0 with the owned result in *out_result, 1 with the AWS
+ * error in r, or -SIM_ENOMEM. */
+typedef int (*batch_entry_fn)(sqs_queue *q, const cJSON *entry, const char *id, sim_reply *r,
+                              cJSON **out_result);
+
+/* Run fn on each of the (checked) entries and reply {"Successful": [results], "Failed":
+ * [errors]}, or InternalError on ENOMEM. Returns 0. */
+static int batch_run(sqs_queue *q, const cJSON *entries, batch_entry_fn fn, sim_reply *r)
 {
-    const cJSON *entries = NULL;
-    sqs_queue *q = sqs__queue_from_req(svc, req, r);
-    if (q == NULL || sqs__batch_check(req, "SendMessageBatchRequestEntry", r, &entries) != 0)
-        return 0;
-    size_t total = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, entries) total += entry_bytes(e);
-    if (total > SQS_MAX_MSG_BYTES) {
-        sim_reply_err(r, 400, "BatchRequestTooLong",
-                      "Batch requests cannot be longer than %d bytes. You have sent %zu bytes.",
-                      SQS_MAX_MSG_BYTES, total);
-        return 0;
-    }
     cJSON *body = cJSON_CreateObject();
     cJSON *ok = cJSON_AddArrayToObject(body, "Successful");
     cJSON *failed = cJSON_AddArrayToObject(body, "Failed");
     if (ok == NULL || failed == NULL)
         goto nomem;
+    const cJSON *e;
     cJSON_ArrayForEach(e, entries)
     {
         const char *id = cJSON_GetObjectItemCaseSensitive(e, "Id")->valuestring;
         sim_reply er;
         sim_reply_init(&er);
         cJSON *res = NULL;
-        int rc = send_one(q, e, id, &er, &res);
+        int rc = fn(q, e, id, &er, &res);
         if (rc == 0) {
             cJSON_AddItemToArray(ok, res);
         } else if (rc == 1) {
@@ -763,6 +758,24 @@ nomem:
     cJSON_Delete(body);
     sqs__reply_nomem(r);
     return 0;
+}
+
+int sqs__op_send_batch(sqs_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *entries = NULL;
+    sqs_queue *q = sqs__queue_from_req(svc, req, r);
+    if (q == NULL || sqs__batch_check(req, "SendMessageBatchRequestEntry", r, &entries) != 0)
+        return 0;
+    size_t total = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, entries) total += entry_bytes(e);
+    if (total > SQS_MAX_MSG_BYTES) {
+        sim_reply_err(r, 400, "BatchRequestTooLong",
+                      "Batch requests cannot be longer than %d bytes. You have sent %zu bytes.",
+                      SQS_MAX_MSG_BYTES, total);
+        return 0;
+    }
+    return batch_run(q, entries, send_one, r);
 }
 
 /* ---------------------------------------------------------------- receive ---- */
@@ -937,40 +950,35 @@ int sqs__receive(sqs_queue *q, const cJSON *req, int max_msgs, sim_time_us vis_u
     return 0;
 }
 
+/* Read the optional integer name of req into *v (left as is when absent) and check that it
+ * lies in lo..hi; reason ends the InvalidParameterValue message. 0 or -1 (r set). */
+static int req_int_in(const cJSON *req, const char *name, long lo, long hi, const char *reason,
+                      long *v, sim_reply *r)
+{
+    int has = 0;
+    if (sqs__req_int(req, name, &has, v, r) != 0)
+        return -1;
+    if (*v < lo || *v > hi) {
+        sim_reply_err(r, 400, "InvalidParameterValue",
+                      "Value %ld for parameter %s is invalid. Reason: %s", *v, name, reason);
+        return -1;
+    }
+    return 0;
+}
+
 int sqs__op_receive(sqs_service *svc, const cJSON *req, sim_reply *r, sqs_done_fn done, void *arg)
 {
     sqs_queue *q = sqs__queue_from_req(svc, req, r);
     if (q == NULL)
         return 0;
     long max = 1, vis = q->visibility_s, wait = q->wait_s;
-    int has = 0;
-    if (sqs__req_int(req, "MaxNumberOfMessages", &has, &max, r) != 0)
+    if (req_int_in(req, "MaxNumberOfMessages", 1, SQS_MAX_BATCH,
+                   "Must be between 1 and 10, if provided.", &max, r) != 0 ||
+        req_int_in(req, "VisibilityTimeout", 0, SQS_VIS_MAX_S,
+                   "Must be >= 0 and <= 43200, if provided.", &vis, r) != 0 ||
+        req_int_in(req, "WaitTimeSeconds", 0, SQS_WAIT_MAX_S,
+                   "Must be >= 0 and <= 20, if provided.", &wait, r) != 0)
         return 0;
-    if (max < 1 || max > SQS_MAX_BATCH) {
-        sim_reply_err(r, 400, "InvalidParameterValue",
-                      "Value %ld for parameter MaxNumberOfMessages is invalid. Reason: Must be "
-                      "between 1 and 10, if provided.",
-                      max);
-        return 0;
-    }
-    if (sqs__req_int(req, "VisibilityTimeout", &has, &vis, r) != 0)
-        return 0;
-    if (vis < 0 || vis > SQS_VIS_MAX_S) {
-        sim_reply_err(r, 400, "InvalidParameterValue",
-                      "Value %ld for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 "
-                      "and <= 43200, if provided.",
-                      vis);
-        return 0;
-    }
-    if (sqs__req_int(req, "WaitTimeSeconds", &has, &wait, r) != 0)
-        return 0;
-    if (wait < 0 || wait > SQS_WAIT_MAX_S) {
-        sim_reply_err(r, 400, "InvalidParameterValue",
-                      "Value %ld for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 "
-                      "and <= 20, if provided.",
-                      wait);
-        return 0;
-    }
     sim_time_us vis_us = (sim_time_us)vis * SIM_S;
     /* Long polls are served in arrival order: queue behind earlier waiters. */
     if (wait > 0 && q->wait_head != NULL)
@@ -1025,46 +1033,27 @@ int sqs__op_delete(sqs_service *svc, const cJSON *req, sim_reply *r)
     return 0;
 }
 
+/* One DeleteMessageBatch entry (a batch_entry_fn): the result is {"Id": id}. */
+static int delete_entry(sqs_queue *q, const cJSON *entry, const char *id, sim_reply *r,
+                        cJSON **out_result)
+{
+    const char *h = NULL;
+    if (sqs__req_str(entry, "ReceiptHandle", 1, r, &h) != 0 || delete_one(q, h, r) != 0)
+        return 1;
+    cJSON *item = cJSON_CreateObject();
+    if (item == NULL || cJSON_AddStringToObject(item, "Id", id) == NULL) {
+        cJSON_Delete(item);
+        return -SIM_ENOMEM;
+    }
+    *out_result = item;
+    return 0;
+}
+
 int sqs__op_delete_batch(sqs_service *svc, const cJSON *req, sim_reply *r)
 {
     const cJSON *entries = NULL;
     sqs_queue *q = sqs__queue_from_req(svc, req, r);
     if (q == NULL || sqs__batch_check(req, "DeleteMessageBatchRequestEntry", r, &entries) != 0)
         return 0;
-    cJSON *body = cJSON_CreateObject();
-    cJSON *ok = cJSON_AddArrayToObject(body, "Successful");
-    cJSON *failed = cJSON_AddArrayToObject(body, "Failed");
-    if (ok == NULL || failed == NULL)
-        goto nomem;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, entries)
-    {
-        const char *id = cJSON_GetObjectItemCaseSensitive(e, "Id")->valuestring;
-        const char *h = NULL;
-        sim_reply er;
-        sim_reply_init(&er);
-        cJSON *item;
-        if (sqs__req_str(e, "ReceiptHandle", 1, &er, &h) == 0 && delete_one(q, h, &er) == 0) {
-            item = cJSON_CreateObject();
-            if (item != NULL && cJSON_AddStringToObject(item, "Id", id) == NULL) {
-                cJSON_Delete(item);
-                item = NULL;
-            }
-            if (item == NULL)
-                goto nomem;
-            cJSON_AddItemToArray(ok, item);
-        } else {
-            item = sqs__batch_failed(id, &er);
-            sim_reply_release(&er);
-            if (item == NULL)
-                goto nomem;
-            cJSON_AddItemToArray(failed, item);
-        }
-    }
-    sim_reply_ok(r, body);
-    return 0;
-nomem:
-    cJSON_Delete(body);
-    sqs__reply_nomem(r);
-    return 0;
+    return batch_run(q, entries, delete_entry, r);
 }

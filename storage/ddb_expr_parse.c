@@ -165,12 +165,13 @@ ddb__node *ddb__parse_operand(ddb__parser *ps)
     return n;
 }
 
-ddb__node *ddb__parse_operand_parens(ddb__parser *ps)
+/* "(" inner ")" with ps->pos at the "(": inner parses one level deeper (failing past
+ * DDB__DEPTH_MAX) and its node counts the parentheses. On failure NULL, with ps->pos put
+ * back to save and ps->depth to depth. */
+static ddb__node *parse_parens(ddb__parser *ps, int save, int depth,
+                               ddb__node *(*inner)(ddb__parser *))
 {
-    int save = ps->pos, depth = ps->depth;
     ddb__node *n;
-    if (ddb__kind(ps, ps->pos) != DDB__TK_LPAREN)
-        return ddb__parse_operand(ps);
     ps->pos++;
     if (++ps->depth > DDB__DEPTH_MAX) {
         ddb__fail(ps, ps->pos);
@@ -178,7 +179,7 @@ ddb__node *ddb__parse_operand_parens(ddb__parser *ps)
         ps->depth = depth;
         return NULL;
     }
-    n = ddb__parse_operand_parens(ps);
+    n = inner(ps);
     ps->depth = depth;
     if (n != NULL && ddb__accept(ps, DDB__TK_RPAREN)) {
         n->parens++;
@@ -187,6 +188,13 @@ ddb__node *ddb__parse_operand_parens(ddb__parser *ps)
     ddb__node_free(n);
     ps->pos = save;
     return NULL;
+}
+
+ddb__node *ddb__parse_operand_parens(ddb__parser *ps)
+{
+    if (ddb__kind(ps, ps->pos) != DDB__TK_LPAREN)
+        return ddb__parse_operand(ps);
+    return parse_parens(ps, ps->pos, ps->depth, ddb__parse_operand_parens);
 }
 
 /* ---- conditions ---- */
@@ -215,6 +223,21 @@ static int comparator(const ddb__parser *ps)
 }
 
 /* operand comparator operand | operand BETWEEN operand AND operand | operand IN (list). */
+/* Node kind (operator op) whose first child is *left, with ps->pos moved past the operator
+ * token. *left is taken (set NULL) once the node exists; NULL on ENOMEM (ps->oom set). */
+static ddb__node *op_node(ddb__parser *ps, int kind, int op, ddb__node **left)
+{
+    ddb__node *n = ddb__node_new(ps, kind);
+    if (n == NULL)
+        return NULL;
+    n->op = op;
+    n->tok = (*left)->tok;
+    ps->pos++;
+    n = push_or_free(ps, n, *left);
+    *left = NULL;
+    return n;
+}
+
 static ddb__node *p_comparison(ddb__parser *ps)
 {
     int save = ps->pos, op;
@@ -222,26 +245,15 @@ static ddb__node *p_comparison(ddb__parser *ps)
     if ((left = ddb__parse_operand_parens(ps)) == NULL)
         return NULL;
     if ((op = comparator(ps)) != 0) {
-        if ((n = ddb__node_new(ps, DDB__N_CMP)) == NULL)
+        if ((n = op_node(ps, DDB__N_CMP, op, &left)) == NULL)
             goto fail;
-        n->op = op;
-        n->tok = left->tok;
-        ps->pos++;
-        if ((n = push_or_free(ps, n, left)) == NULL)
-            return NULL;
-        left = NULL;
         if ((x = ddb__parse_operand_parens(ps)) == NULL)
             goto fail;
         return push_or_free(ps, n, x);
     }
     if (ddb__is_kw(ps, ps->pos, "BETWEEN")) {
-        if ((n = ddb__node_new(ps, DDB__N_BETWEEN)) == NULL)
+        if ((n = op_node(ps, DDB__N_BETWEEN, 0, &left)) == NULL)
             goto fail;
-        n->tok = left->tok;
-        ps->pos++;
-        if ((n = push_or_free(ps, n, left)) == NULL)
-            return NULL;
-        left = NULL;
         if ((x = ddb__parse_operand_parens(ps)) == NULL)
             goto fail;
         if ((n = push_or_free(ps, n, x)) == NULL)
@@ -253,13 +265,8 @@ static ddb__node *p_comparison(ddb__parser *ps)
         return push_or_free(ps, n, x);
     }
     if (ddb__is_kw(ps, ps->pos, "IN")) {
-        if ((n = ddb__node_new(ps, DDB__N_IN)) == NULL)
+        if ((n = op_node(ps, DDB__N_IN, 0, &left)) == NULL)
             goto fail;
-        n->tok = left->tok;
-        ps->pos++;
-        if ((n = push_or_free(ps, n, left)) == NULL)
-            return NULL;
-        left = NULL;
         if (!ddb__accept(ps, DDB__TK_LPAREN))
             goto fail;
         for (;;) {
@@ -294,24 +301,8 @@ static ddb__node *p_primary(ddb__parser *ps)
         if ((n = p_function(ps)) != NULL || ps->oom)
             return n;
     }
-    if (ddb__kind(ps, ps->pos) == DDB__TK_LPAREN) {
-        ps->pos++;
-        if (++ps->depth > DDB__DEPTH_MAX) {
-            ddb__fail(ps, ps->pos);
-            ps->pos = save;
-            ps->depth = depth;
-            return NULL;
-        }
-        n = p_or(ps);
-        ps->depth = depth;
-        if (n != NULL && ddb__accept(ps, DDB__TK_RPAREN)) {
-            n->parens++;
-            return n;
-        }
-        ddb__node_free(n);
-        ps->pos = save;
-        return NULL;
-    }
+    if (ddb__kind(ps, ps->pos) == DDB__TK_LPAREN)
+        return parse_parens(ps, save, depth, p_or);
     ddb__fail(ps, ps->pos);
     return NULL;
 }

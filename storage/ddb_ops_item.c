@@ -50,6 +50,21 @@ static int reject_legacy(const cJSON *req, const char *const *names, sim_reply *
     return 0;
 }
 
+/* The checks every item operation ends its request validation with: TableName's
+ * constraints, the required member doc (named path in messages), the accumulated enum
+ * errors in v, then the legacy parameters. 0 or DDB_EREPLY (r set). */
+static int check_common(const cJSON *req, const char *name, const cJSON *doc, const char *path,
+                        const char *const *legacy, ddb_verr *v, sim_reply *r)
+{
+    if (ddb__check_table_name(name, "tableName", v, r) != 0)
+        return DDB_EREPLY;
+    if (doc == NULL)
+        ddb__verr_add(v, NULL, path, "Member must not be null");
+    if (ddb__verr_reply(v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+        return DDB_EREPLY;
+    return 0;
+}
+
 /* Read ReturnItemCollectionMetrics (accepted, never answered). */
 static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
 {
@@ -156,14 +171,12 @@ out:
     return rc;
 }
 
-/* Common tail of a conditional write: condition on old, plan, capacity, apply.
- * Returns 0 with *done 1 when written; AWS errors go into r (done 0). */
+/* Common tail of a conditional write: plan, capacity, apply. 0 when written, DDB_EREPLY
+ * when throttled (r set), or a C error (500 in r). */
 static int write_checked(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *old,
-                         size_t old_size, const cJSON *new_item, ddb_cc *cc, int *done,
-                         sim_reply *r)
+                         size_t old_size, const cJSON *new_item, ddb_cc *cc, sim_reply *r)
 {
     ddb_wplan plan;
-    *done = 0;
     size_t new_size = new_item != NULL ? ddb_item_size(new_item) : 0;
     int rc = ddb__wplan_make(t, key, old, old_size, new_item, new_size, &plan);
     if (rc != 0)
@@ -171,18 +184,18 @@ static int write_checked(ddb_service *svc, ddb_table *t, const ddb_key *key, con
     int admit = ddb__wplan_admit(svc, t, &plan);
     if (admit != DDB_ADMIT_OK) {
         ddb__wplan_release(t, &plan);
-        return throttle(r, admit);
+        throttle(r, admit);
+        return DDB_EREPLY;
     }
     rc = ddb__wplan_apply(svc, t, &plan, cc);
     ddb__wplan_release(t, &plan);
     if (rc != 0)
         return ddb__internal(r, rc);
-    *done = 1;
     return 0;
 }
 
-/* Before the condition: refuse when the table's write bucket is empty; on a failed
- * condition, charge the write anyway (AWS charges failed conditional writes). */
+/* On a failed condition, charge the write anyway (AWS charges failed conditional
+ * writes). */
 static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, ddb_cc *cc)
 {
     int64_t cost = ddb__write_cost_uu(old_size);
@@ -191,13 +204,41 @@ static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, 
     return 0;
 }
 
-/* ---- PutItem ---- */
+/* Common head of a conditional write: load the stored item at key into *old (caller frees,
+ * also on error; *old_size its size), admit on the write bucket, evaluate cond (may be
+ * NULL) on it, and charge and answer a failed condition. 0 when the write may go on,
+ * DDB_EREPLY (r set) or a C error. */
+static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
+                          const ddb_cond *cond, cJSON **old, size_t *old_size, ddb_cc *cc,
+                          sim_reply *r)
+{
+    int ok;
+    int rc = ddb__item_get(svc, t, key, old, old_size);
+    if (rc != 0)
+        return rc;
+    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
+        throttle(r, DDB_ADMIT_TABLE);
+        return DDB_EREPLY;
+    }
+    if ((rc = eval_cond(cond, *old, &ok, r)) != 0)
+        return rc;
+    if (!ok) {
+        charge_failed_write(svc, t, *old_size, cc);
+        cond_failed(r);
+        return DDB_EREPLY;
+    }
+    return 0;
+}
 
-int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* ---- PutItem and DeleteItem ---- */
+
+/* PutItem (is_put 1: member Item) or DeleteItem (is_put 0: member Key); the two differ only
+ * in how the key is found and what is written. */
+static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_reply *r)
 {
     static const char *const legacy[] = { "Expected", "ConditionalOperator", NULL };
     const char *name = NULL, *cond_text = NULL;
-    const cJSON *item = NULL;
+    const cJSON *doc = NULL; /* Item or Key */
     int rv, rcc;
     ddb_verr v;
     ddb_expr_env env = { 0 };
@@ -207,20 +248,16 @@ int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     cJSON *nitem = NULL, *old = NULL;
     size_t old_size = 0;
     ddb_cc cc = { 0 };
-    int rc = 0, ok, done;
+    int rc = 0;
     ddb__verr_init(&v);
 
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
-        ddb__req_attr_map(req, "Item", &item, r) != 0 ||
+        ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
         req_ricm(req, &v, r) != 0)
         goto out;
-    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
-        goto out;
-    if (item == NULL)
-        ddb__verr_add(&v, NULL, "item", "Member must not be null");
-    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+    if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
     if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
         (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
@@ -232,26 +269,18 @@ int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     }
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
-    if ((rc = ddb__item_check(t, item, &key, r)) != 0)
-        goto out;
-    if ((nitem = cJSON_Duplicate(item, 1)) == NULL || ddb__item_normalize(nitem) != 0) {
-        rc = -SIM_ENOMEM;
-        goto out;
-    }
-    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
-        goto out;
-    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
-        throttle(r, DDB_ADMIT_TABLE);
+    if (is_put) {
+        if ((rc = ddb__item_check(t, doc, &key, r)) != 0)
+            goto out;
+        if ((nitem = cJSON_Duplicate(doc, 1)) == NULL || ddb__item_normalize(nitem) != 0) {
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+    } else if ((rc = ddb__key_check(&t->st.ks, doc, &key, r)) != 0) {
         goto out;
     }
-    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
-        goto out;
-    if (!ok) {
-        charge_failed_write(svc, t, old_size, &cc);
-        cond_failed(r);
-        goto out;
-    }
-    if ((rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, &done, r)) != 0 || !done)
+    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0 ||
+        (rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, r)) != 0)
         goto out;
     cJSON *attrs = NULL;
     if (rv == RV_ALL_OLD && old != NULL) {
@@ -266,6 +295,16 @@ out:
     ddb_cond_free(cond);
     ddb_expr_env_release(&env);
     return ddb__finish(rc, r);
+}
+
+int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    return put_or_delete(svc, req, 1, r);
+}
+
+int ddb__op_delete_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    return put_or_delete(svc, req, 0, r);
 }
 
 /* ---- GetItem ---- */
@@ -293,11 +332,7 @@ int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         ddb__req_str(req, "ProjectionExpression", &proj_text, r) != 0 ||
         ddb__req_rcc(req, &v, &rcc, r) != 0)
         goto out;
-    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
-        goto out;
-    if (keyj == NULL)
-        ddb__verr_add(&v, NULL, "key", "Member must not be null");
-    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+    if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
     if ((rc = ddb__req_env(req, proj_text != NULL, &env, r)) != 0)
         goto out;
@@ -360,78 +395,6 @@ out:
     return ddb__finish(rc, r);
 }
 
-/* ---- DeleteItem ---- */
-
-int ddb__op_delete_item(ddb_service *svc, const cJSON *req, sim_reply *r)
-{
-    static const char *const legacy[] = { "Expected", "ConditionalOperator", NULL };
-    const char *name = NULL, *cond_text = NULL;
-    const cJSON *keyj = NULL;
-    int rv, rcc;
-    ddb_verr v;
-    ddb_expr_env env = { 0 };
-    ddb_cond *cond = NULL;
-    ddb_table *t = NULL;
-    ddb_key key = { 0 };
-    cJSON *old = NULL;
-    size_t old_size = 0;
-    ddb_cc cc = { 0 };
-    int rc = 0, ok, done;
-    ddb__verr_init(&v);
-
-    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
-        ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
-        ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, r) != 0)
-        goto out;
-    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
-        goto out;
-    if (keyj == NULL)
-        ddb__verr_add(&v, NULL, "key", "Member must not be null");
-    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
-        goto out;
-    if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
-        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
-        (rc = env_unused(&env, r)) != 0)
-        goto out;
-    if (rv != RV_NONE && rv != RV_ALL_OLD) {
-        ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
-        goto out;
-    }
-    if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
-        goto out;
-    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
-        goto out;
-    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
-        goto out;
-    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
-        throttle(r, DDB_ADMIT_TABLE);
-        goto out;
-    }
-    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
-        goto out;
-    if (!ok) {
-        charge_failed_write(svc, t, old_size, &cc);
-        cond_failed(r);
-        goto out;
-    }
-    if ((rc = write_checked(svc, t, &key, old, old_size, NULL, &cc, &done, r)) != 0 || !done)
-        goto out;
-    cJSON *attrs = NULL;
-    if (rv == RV_ALL_OLD && old != NULL) {
-        attrs = old;
-        old = NULL;
-    }
-    rc = reply_write(t, attrs, &cc, rcc, r);
-out:
-    cJSON_Delete(old);
-    ddb__key_release(&key);
-    ddb_cond_free(cond);
-    ddb_expr_env_release(&env);
-    return ddb__finish(rc, r);
-}
-
 /* ---- UpdateItem ---- */
 
 /* New object with the top-level attributes of item that u touches; NULL when none/ENOMEM
@@ -475,7 +438,7 @@ int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     cJSON *old = NULL, *nitem = NULL, *attrs = NULL;
     size_t old_size = 0;
     ddb_cc cc = { 0 };
-    int rc = 0, ok, done;
+    int rc = 0;
     char err[DDB_ERR_MAX];
     ddb__verr_init(&v);
 
@@ -486,11 +449,7 @@ int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
         req_ricm(req, &v, r) != 0)
         goto out;
-    if (ddb__check_table_name(name, "tableName", &v, r) != 0)
-        goto out;
-    if (keyj == NULL)
-        ddb__verr_add(&v, NULL, "key", "Member must not be null");
-    if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0)
+    if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
     if ((rc = ddb__req_env(req, cond_text != NULL || upd_text != NULL, &env, r)) != 0)
         goto out;
@@ -515,19 +474,8 @@ int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
-    if ((rc = ddb__item_get(svc, t, &key, &old, &old_size)) != 0)
+    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0)
         goto out;
-    if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
-        throttle(r, DDB_ADMIT_TABLE);
-        goto out;
-    }
-    if ((rc = eval_cond(cond, old, &ok, r)) != 0)
-        goto out;
-    if (!ok) {
-        charge_failed_write(svc, t, old_size, &cc);
-        cond_failed(r);
-        goto out;
-    }
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
@@ -544,7 +492,7 @@ int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     }
     if (ddb__item_check_gsi_keys(t, nitem, r) != 0)
         goto out;
-    if ((rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, &done, r)) != 0 || !done)
+    if ((rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, r)) != 0)
         goto out;
     int nomem = 0;
     switch (rv) {

@@ -20,21 +20,11 @@ static double now_epoch_s(const ddb_service *svc)
 
 /* ---- description ---- */
 
-static int add_throughput(cJSON *o, const ddb_store *s)
+/* Add item to object o under name; on failure free item. 0 or -SIM_ENOMEM. */
+static int put_member(cJSON *o, const char *name, cJSON *item)
 {
-    cJSON *pt = ddb__throughput_json(s);
-    if (pt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", pt)) {
-        cJSON_Delete(pt);
-        return -SIM_ENOMEM;
-    }
-    return 0;
-}
-
-static int add_keyschema(cJSON *o, const ddb_keyschema *ks)
-{
-    cJSON *k = ddb__keyschema_json(ks);
-    if (k == NULL || !cJSON_AddItemToObject(o, "KeySchema", k)) {
-        cJSON_Delete(k);
+    if (item == NULL || !cJSON_AddItemToObject(o, name, item)) {
+        cJSON_Delete(item);
         return -SIM_ENOMEM;
     }
     return 0;
@@ -53,19 +43,16 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
              svc->account_id, t->name, g->name);
     cJSON *proj;
     if (cJSON_AddStringToObject(o, "IndexName", g->name) == NULL ||
-        add_keyschema(o, &g->st.ks) != 0 ||
+        put_member(o, "KeySchema", ddb__keyschema_json(&g->st.ks)) != 0 ||
         (proj = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
         cJSON_AddStringToObject(proj, "ProjectionType", ptn[g->proj_type]) == NULL)
         return -SIM_ENOMEM;
-    if (g->proj_type == DDB_PROJ_INCLUDE) {
-        cJSON *nk = cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey);
-        if (nk == NULL || !cJSON_AddItemToObject(proj, "NonKeyAttributes", nk)) {
-            cJSON_Delete(nk);
-            return -SIM_ENOMEM;
-        }
-    }
+    if (g->proj_type == DDB_PROJ_INCLUDE &&
+        put_member(proj, "NonKeyAttributes",
+                   cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey)) != 0)
+        return -SIM_ENOMEM;
     if (cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE") == NULL ||
-        add_throughput(o, &g->st) != 0 ||
+        put_member(o, "ProvisionedThroughput", ddb__throughput_json(&g->st)) != 0 ||
         cJSON_AddNumberToObject(o, "IndexSizeBytes", (double)g->st.size_bytes) == NULL ||
         cJSON_AddNumberToObject(o, "ItemCount", (double)g->st.item_count) == NULL ||
         cJSON_AddStringToObject(o, "IndexArn", arn) == NULL)
@@ -82,16 +69,13 @@ static cJSON *table_describe(const ddb_service *svc, const ddb_table *t)
         return NULL;
     snprintf(arn, sizeof arn, "arn:aws:dynamodb:%s:%s:table/%s", svc->region, svc->account_id,
              t->name);
-    cJSON *ad = cJSON_Duplicate(t->attrdefs, 1);
-    if (ad == NULL || !cJSON_AddItemToObject(d, "AttributeDefinitions", ad)) {
-        cJSON_Delete(ad);
+    if (put_member(d, "AttributeDefinitions", cJSON_Duplicate(t->attrdefs, 1)) != 0)
         goto fail;
-    }
     if (cJSON_AddStringToObject(d, "TableName", t->name) == NULL ||
-        add_keyschema(d, &t->st.ks) != 0 ||
+        put_member(d, "KeySchema", ddb__keyschema_json(&t->st.ks)) != 0 ||
         cJSON_AddStringToObject(d, "TableStatus", "ACTIVE") == NULL ||
         cJSON_AddNumberToObject(d, "CreationDateTime", t->created_s) == NULL ||
-        add_throughput(d, &t->st) != 0 ||
+        put_member(d, "ProvisionedThroughput", ddb__throughput_json(&t->st)) != 0 ||
         cJSON_AddNumberToObject(d, "TableSizeBytes", (double)t->st.size_bytes) == NULL ||
         cJSON_AddNumberToObject(d, "ItemCount", (double)t->st.item_count) == NULL ||
         cJSON_AddStringToObject(d, "TableArn", arn) == NULL ||
@@ -117,12 +101,13 @@ fail:
     return NULL;
 }
 
-/* Reply {"<member>": description of t}. */
-static int reply_description(ddb_service *svc, const ddb_table *t, const char *status, sim_reply *r)
+/* Reply {"<member>": description of t}, its TableStatus replaced by status when not NULL. */
+static int reply_description(ddb_service *svc, const ddb_table *t, const char *member,
+                             const char *status, sim_reply *r)
 {
     cJSON *body = cJSON_CreateObject();
     cJSON *d = table_describe(svc, t);
-    if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "TableDescription", d)) {
+    if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, member, d)) {
         cJSON_Delete(body);
         cJSON_Delete(d);
         return ddb__internal(r, -SIM_ENOMEM);
@@ -174,25 +159,36 @@ static int throughput_types(const cJSON *parent, const cJSON **pt, int64_t *rcu,
     return 0;
 }
 
+/* Accumulate the constraint errors of capacity units member (has: present) at path. */
+static void units_verr(ddb_verr *v, const char *path, const char *member, int64_t units, int has)
+{
+    char p[320], val[32];
+    snprintf(p, sizeof p, "%s.%s", path, member);
+    if (!has) {
+        ddb__verr_add(v, NULL, p, "Member must not be null");
+    } else if (units < 1) {
+        snprintf(val, sizeof val, "%lld", (long long)units);
+        ddb__verr_add(v, val, p, "Member must have value greater than or equal to 1");
+    }
+}
+
 /* Accumulate the constraint errors of a ProvisionedThroughput at path. */
 static void throughput_verr(ddb_verr *v, const char *path, int64_t rcu, int has_r, int64_t wcu,
                             int has_w)
 {
-    char p[320], val[32];
-    snprintf(p, sizeof p, "%s.writeCapacityUnits", path);
-    if (!has_w) {
-        ddb__verr_add(v, NULL, p, "Member must not be null");
-    } else if (wcu < 1) {
-        snprintf(val, sizeof val, "%lld", (long long)wcu);
-        ddb__verr_add(v, val, p, "Member must have value greater than or equal to 1");
-    }
-    snprintf(p, sizeof p, "%s.readCapacityUnits", path);
-    if (!has_r) {
-        ddb__verr_add(v, NULL, p, "Member must not be null");
-    } else if (rcu < 1) {
-        snprintf(val, sizeof val, "%lld", (long long)rcu);
-        ddb__verr_add(v, val, p, "Member must have value greater than or equal to 1");
-    }
+    units_verr(v, path, "writeCapacityUnits", wcu, has_w);
+    units_verr(v, path, "readCapacityUnits", rcu, has_r);
+}
+
+/* BillingMode's enum and, when ProvisionedThroughput pt was given, its limits into v. */
+static void billing_verr(ddb_verr *v, const char *bm, const cJSON *pt, int64_t rcu, int has_r,
+                         int64_t wcu, int has_w)
+{
+    if (bm != NULL && strcmp(bm, "PROVISIONED") != 0 && strcmp(bm, "PAY_PER_REQUEST") != 0)
+        ddb__verr_add(v, bm, "billingMode",
+                      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    if (pt != NULL)
+        throughput_verr(v, "provisionedThroughput", rcu, has_r, wcu, has_w);
 }
 
 /* Accumulate the constraint errors of a KeySchema list at path. */
@@ -361,16 +357,6 @@ static cJSON *throughput_def(int64_t rcu, int64_t wcu)
     return o;
 }
 
-/* Add item to object o under name; on failure free item. 0 or -SIM_ENOMEM. */
-static int put_member(cJSON *o, const char *name, cJSON *item)
-{
-    if (item == NULL || !cJSON_AddItemToObject(o, name, item)) {
-        cJSON_Delete(item);
-        return -SIM_ENOMEM;
-    }
-    return 0;
-}
-
 int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
     const cJSON *defs = NULL, *ks = NULL, *gsis = NULL, *lsis = NULL, *pt = NULL;
@@ -446,11 +432,7 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     }
     if (ddb__check_table_name(name, "tableName", &v, r) != 0)
         return 0;
-    if (bm != NULL && strcmp(bm, "PROVISIONED") != 0 && strcmp(bm, "PAY_PER_REQUEST") != 0)
-        ddb__verr_add(&v, bm, "billingMode",
-                      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-    if (pt != NULL)
-        throughput_verr(&v, "provisionedThroughput", rcu, has_r, wcu, has_w);
+    billing_verr(&v, bm, pt, rcu, has_r, wcu, has_w);
     keyschema_verr(&v, ks, "keySchema", 1);
     i = 0;
     cJSON_ArrayForEach(e, gsis)
@@ -721,7 +703,7 @@ out_o:
         goto out;
     }
     svc->next_id++;
-    rc = reply_description(svc, t, NULL, r);
+    rc = reply_description(svc, t, "TableDescription", NULL, r);
 out:
     cJSON_Delete(def);
     if (rc < 0)
@@ -755,15 +737,7 @@ int ddb__op_describe_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
-    cJSON *body = cJSON_CreateObject();
-    cJSON *d = table_describe(svc, t);
-    if (body == NULL || d == NULL || !cJSON_AddItemToObject(body, "Table", d)) {
-        cJSON_Delete(body);
-        cJSON_Delete(d);
-        return ddb__internal(r, -SIM_ENOMEM);
-    }
-    sim_reply_ok(r, body);
-    return 0;
+    return reply_description(svc, t, "Table", NULL, r);
 }
 
 int ddb__op_list_tables(ddb_service *svc, const cJSON *req, sim_reply *r)
@@ -829,7 +803,7 @@ int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
-    int rc = reply_description(svc, t, "DELETING", r);
+    int rc = reply_description(svc, t, "TableDescription", "DELETING", r);
     if (rc != 0)
         return rc;
     if ((rc = ddb__table_drop(svc, t)) != 0)
@@ -893,11 +867,7 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     }
     if (ddb__check_table_name(name, "tableName", &v, r) != 0)
         return 0;
-    if (bm != NULL && strcmp(bm, "PROVISIONED") != 0 && strcmp(bm, "PAY_PER_REQUEST") != 0)
-        ddb__verr_add(&v, bm, "billingMode",
-                      "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-    if (pt != NULL)
-        throughput_verr(&v, "provisionedThroughput", rcu, has_r, wcu, has_w);
+    billing_verr(&v, bm, pt, rcu, has_r, wcu, has_w);
     int i = 0;
     cJSON_ArrayForEach(e, gu)
     {
@@ -1019,5 +989,5 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     int rc = ddb__table_save(svc, t);
     if (rc != 0)
         return ddb__internal(r, rc);
-    return reply_description(svc, t, NULL, r);
+    return reply_description(svc, t, "TableDescription", NULL, r);
 }

@@ -116,6 +116,14 @@ static int any_ends(const ddb__path *const *paths, int n, int level)
     return 0;
 }
 
+/* Project child value m of a map or list at level for sub[0..k), the paths that step into
+ * it: all of m when one of them ends there. */
+static cJSON *proj_child(const cJSON *m, const ddb__path *const *sub, int k, int level, int *oom)
+{
+    return any_ends(sub, k, level + 1) ? cJSON_Duplicate(m, 1)
+                                       : proj_value(m, sub, k, level + 1, oom);
+}
+
 /* Project a map body (or the item) for paths that all share their first `level` steps. */
 static cJSON *proj_map(const cJSON *body, const ddb__path *const *paths, int n, int level, int *oom)
 {
@@ -134,8 +142,7 @@ static cJSON *proj_map(const cJSON *body, const ddb__path *const *paths, int n, 
         }
         if (k == 0)
             continue;
-        v = any_ends(sub, k, level + 1) ? cJSON_Duplicate(m, 1)
-                                        : proj_value(m, sub, k, level + 1, oom);
+        v = proj_child(m, sub, k, level, oom);
         if (*oom)
             goto fail;
         if (v == NULL)
@@ -176,9 +183,7 @@ static cJSON *proj_list(const cJSON *body, const ddb__path *const *paths, int n,
             if (paths[i]->e[level].index == next)
                 sub[k++] = paths[i];
         }
-        v = any_ends(sub, k, level + 1)
-                ? cJSON_Duplicate(cJSON_GetArrayItem(body, next), 1)
-                : proj_value(cJSON_GetArrayItem(body, next), sub, k, level + 1, oom);
+        v = proj_child(cJSON_GetArrayItem(body, next), sub, k, level, oom);
         if (*oom)
             goto fail;
         if (v != NULL && !cJSON_AddItemToArray(out, v)) {

@@ -324,7 +324,10 @@ int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r)
     return serial_container(m, r);
 }
 
-int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+/* A JSON object member (map or structure): absent is fine; a list or a scalar is a
+ * SerializationException, the scalar one with scalar_msg. 0 or -1 (r set). */
+static int req_object(const cJSON *obj, const char *name, const char *scalar_msg,
+                      const cJSON **out, sim_reply *r)
 {
     const cJSON *m = member(obj, name);
     if (m == NULL)
@@ -335,7 +338,12 @@ int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_repl
     }
     if (cJSON_IsArray(m))
         return serial(r, "Start of list found where not expected");
-    return serial(r, "Expected map or null");
+    return serial(r, scalar_msg);
+}
+
+int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    return req_object(obj, name, "Expected map or null", out, r);
 }
 
 int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
@@ -354,16 +362,7 @@ int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_rep
 
 int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
 {
-    const cJSON *m = member(obj, name);
-    if (m == NULL)
-        return 0;
-    if (cJSON_IsObject(m)) {
-        *out = m;
-        return 0;
-    }
-    if (cJSON_IsArray(m))
-        return serial(r, "Start of list found where not expected");
-    return serial(r, "Expected null");
+    return req_object(obj, name, "Expected null", out, r);
 }
 
 int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
