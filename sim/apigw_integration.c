@@ -145,6 +145,11 @@ static void on_delivered(void *arg)
     common_headers(&x->resp, rq->request_id);
     const char *body = rq->body ? rq->body : "";
     sim_http_resp_set(&x->resp, rq->status, "application/json", body, strlen(body));
+    char what[600], status[16];
+    snprintf(what, sizeof what, "%s %s", x->req.method, x->req.path);
+    snprintf(status, sizeof status, "%d", rq->status);
+    sim_trace_event(rq->gw->svc->trace, sim_sched_now(rq->gw->svc->sched), "api", what,
+                    rq->request_id, status);
     rq->delivered = 1;
     rq->x = NULL;
     rq->gw->in_flight--;

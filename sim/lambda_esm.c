@@ -243,6 +243,7 @@ int lambda__esm_start(lambda_service *ls)
             lambda_poller *p = &esm->pollers[j];
             p->esm = esm;
             sim_caller_init(&p->caller, ls->svc, esm->fn->cfg->region);
+            p->caller.request_id = esm->cfg->name;
             if (sim_fiber_create(poller_body, p, 0, &p->caller.fiber) != 0)
                 return -SIM_ENOMEM;
             esm->npollers++;
@@ -274,7 +275,7 @@ void lambda__esm_free(lambda_service *ls)
         for (int j = 0; j < esm->npollers; j++) {
             lambda_poller *p = &esm->pollers[j];
             sim_timer_stop(ls->svc->sched, &p->caller.sleep_timer);
-            sim_caller_orphan_calls(&p->caller);
+            sim_caller_orphan_calls(&p->caller, NULL);
             sim_fiber_destroy(p->caller.fiber);
             cJSON_Delete(p->result.payload);
         }

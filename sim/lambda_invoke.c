@@ -106,7 +106,7 @@ static void inv_free(lambda_inv *inv)
     sim_timer_stop(s, &inv->timer);
     sim_timer_stop(s, &inv->ctx.caller.sleep_timer);
     inv_unlink(inv);
-    sim_caller_orphan_calls(&inv->ctx.caller);
+    sim_caller_orphan_calls(&inv->ctx.caller, NULL);
     sim_fiber_destroy(inv->ctx.caller.fiber);
     cJSON_Delete(inv->event);
     cJSON_Delete(inv->handler_out);
@@ -181,6 +181,9 @@ static void report_line(const lambda_inv *inv)
                   "REPORT Duration: %.2f ms Memory Size: %lld MB%s%s",
                   (double)r->duration_us / 1000.0, (long long)inv->fn->cfg->memory_mb, init,
                   r->timed_out ? " Status: timeout" : r->function_error ? " Status: error" : "");
+    sim_trace_event(inv->ls->svc->trace, sim_sched_now(inv->ls->svc->sched), "invoke",
+                    inv->fn->cfg->name, inv->request_id,
+                    r->timed_out ? "timeout" : r->function_error ? "error" : r->cold_start ? "ok cold" : "ok");
 }
 
 /* The handler's body returned (main context, after its fiber finished). */
@@ -188,12 +191,14 @@ static void on_handler_finished(sim_caller *c)
 {
     lambda_inv *inv = ((struct lambda_ctx *)c)->inv;
     sim_services *svc = inv->ls->svc;
-    int pending = sim_caller_orphan_calls(c);
+    int frozen = 0;
+    int pending = sim_caller_orphan_calls(c, &frozen);
     if (pending)
         sim_log_write(svc->log, SIM_LOG_WARN, inv->fn->cfg->name, inv->request_id,
-                      "handler returned with %d call(s) still in flight; AWS freezes the "
-                      "environment and that work does not complete as part of this invocation",
-                      pending);
+                      "handler returned with %d call(s) it never awaited; Lambda freezes the "
+                      "environment: %d not yet sent were frozen and never run, %d already at "
+                      "their service finish without the handler",
+                      pending, frozen, pending - frozen);
     if (inv->result.timed_out) {
         /* Already answered by the timeout; the instance was killed. */
         if (inv->reported)
@@ -284,6 +289,7 @@ static void on_arrive(void *arg)
         inv->result.function_error = 1;
         /* Invoke API: 429 TooManyRequestsException, "Rate Exceeded." */
         inv->result.payload = error_object("TooManyRequestsException", "Rate Exceeded.");
+        sim_trace_event(svc->trace, now, "invoke", fn->cfg->name, inv->request_id, "throttled");
         respond(inv);
         return;
     }
@@ -328,6 +334,7 @@ int lambda_invoke(lambda_service *ls, const char *function, cJSON *event, int ca
     inv->ctx.inv = inv;
     sim_caller_init(&inv->ctx.caller, svc, fn->cfg->region);
     inv->ctx.caller.on_finish = on_handler_finished;
+    inv->ctx.caller.request_id = inv->request_id;
     sim_rng_uuid(&ls->rng, inv->request_id);
     sim_rng_fork(&ls->rng, &inv->rng);
     memcpy(inv->result.request_id, inv->request_id, sizeof inv->request_id);

@@ -15,6 +15,7 @@ struct sim_call {
     sim_services *svc;    /* borrowed */
     int kind;             /* enum sim_call_kind */
     char op[48];          /* operation name */
+    char *resource;       /* owned: table, queue or bucket name (may be NULL) */
     cJSON *req;           /* owned copy of the request */
     void *data;           /* S3 put: owned bytes */
     size_t len;
@@ -22,6 +23,7 @@ struct sim_call {
     int target_region;    /* region of the resource */
     sim_reply reply;      /* the outcome, once executed */
     sim_timer timer;      /* arrival, then return */
+    int arrived;          /* the request reached its service (it may still be waiting) */
     int executed;         /* the service ran it */
     int done;             /* the reply arrived back at the caller */
     int awaited;          /* the caller is blocked awaiting this call */
@@ -84,6 +86,7 @@ static void call_free(sim_call *call)
     sim_timer_stop(call->svc->sched, &call->timer);
     call_unlink(call);
     cJSON_Delete(call->req);
+    free(call->resource);
     free(call->data);
     free(call->bucket);
     free(call->key);
@@ -92,11 +95,32 @@ static void call_free(sim_call *call)
     free(call);
 }
 
+static const char *service_of(int kind)
+{
+    return kind == SIM_CALL_DDB ? "dynamodb" : kind == SIM_CALL_SQS ? "sqs" : "s3";
+}
+
+/* One trace event for call: "<service>.<Op> <resource>" with its outcome. */
+static void trace_call(const sim_call *call, const char *kind, const char *request_id)
+{
+    sim_services *svc = call->svc;
+    if (svc->trace == NULL)
+        return;
+    char what[256];
+    snprintf(what, sizeof what, "%s.%s %s", service_of(call->kind), call->op,
+             call->resource ? call->resource : "-");
+    const char *outcome = strcmp(kind, "frozen") == 0 ? "frozen"
+                          : sim_reply_failed(&call->reply) ? call->reply.code
+                                                           : "ok";
+    sim_trace_event(svc->trace, sim_sched_now(svc->sched), kind, what, request_id, outcome);
+}
+
 /* The reply is back at the caller's region. */
 static void on_return(void *arg)
 {
     sim_call *call = arg;
     call->done = 1;
+    trace_call(call, "call", call->caller ? call->caller->request_id : NULL);
     if (call->caller == NULL) { /* orphaned by a timeout: nobody waits */
         call_free(call);
         return;
@@ -109,10 +133,7 @@ static void on_return(void *arg)
 static void call_finished(sim_call *call)
 {
     sim_services *svc = call->svc;
-    const char *service = call->kind == SIM_CALL_DDB ? "dynamodb"
-                          : call->kind == SIM_CALL_SQS ? "sqs"
-                                                       : "s3";
-    sim_time_us back = sim_region_service_us(svc->region, service, call->op) +
+    sim_time_us back = sim_region_service_us(svc->region, service_of(call->kind), call->op) +
                        sim_region_latency_us(svc->region, call->target_region,
                                              call->caller ? call->caller->region
                                                           : call->target_region);
@@ -134,6 +155,7 @@ static void on_arrive(void *arg)
 {
     sim_call *call = arg;
     sim_services *svc = call->svc;
+    call->arrived = 1;
     switch (call->kind) {
     case SIM_CALL_DDB:
         ddb_call(svc->ddb, call->op, call->req, &call->reply);
@@ -239,7 +261,12 @@ sim_call *sim_caller_start(sim_caller *c, int kind, const char *op, const cJSON 
         call_free(call);
         return NULL;
     }
-    call->target_region = sim_services_region_of(c->svc, kind, resource_name(kind, req));
+    const char *res = resource_name(kind, req);
+    call->target_region = sim_services_region_of(c->svc, kind, res);
+    if (res != NULL && (call->resource = strdup(res)) == NULL) {
+        call_free(call);
+        return NULL;
+    }
     return call_send(call);
 }
 
@@ -261,6 +288,10 @@ sim_call *sim_caller_start_s3_put(sim_caller *c, const char *bucket, const char 
         memcpy(call->data, data, len);
     call->len = len;
     call->target_region = sim_services_region_of(c->svc, SIM_CALL_S3_PUT, bucket);
+    if ((call->resource = strdup(bucket)) == NULL) {
+        call_free(call);
+        return NULL;
+    }
     return call_send(call);
 }
 
@@ -310,13 +341,27 @@ void sim_services_drop_calls(sim_services *svc)
         call_free(svc->calls.head);
 }
 
-int sim_caller_orphan_calls(sim_caller *c)
+int sim_caller_orphan_calls(sim_caller *c, int *out_frozen)
 {
-    int n = 0;
-    for (sim_call *call = c->svc->calls.head; call; call = call->next)
+    int n = 0, frozen = 0;
+    sim_call *call = c->svc->calls.head;
+    while (call) {
+        sim_call *next = call->next;
         if (call->caller == c) {
-            call->caller = NULL;
             n++;
+            if (!call->arrived) {
+                /* Not yet at its service: frozen with the environment, never runs. */
+                trace_call(call, "frozen", c->request_id);
+                c->svc->calls_frozen++;
+                frozen++;
+                call_free(call);
+            } else {
+                call->caller = NULL;
+            }
         }
+        call = next;
+    }
+    if (out_frozen)
+        *out_frozen = frozen;
     return n;
 }

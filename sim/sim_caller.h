@@ -11,6 +11,7 @@
 #include "sim/core/sim_sched.h"
 #include "sim/sim_client.h"
 #include "sim/sim_region.h"
+#include "sim/sim_trace.h"
 #include "storage/ddb.h"
 #include "storage/s3.h"
 
@@ -31,6 +32,8 @@ typedef struct sim_services {
     int stopping;             /* set at shutdown: new calls fail with -SIM_ECANCELED */
     sim_call_list calls;      /* calls in flight */
     uint64_t calls_made;      /* counter, for metrics */
+    uint64_t calls_frozen;    /* calls dropped because their invocation ended first */
+    sim_trace *trace;         /* the run's trace (may be NULL) */
 } sim_services;
 
 typedef struct sim_caller sim_caller;
@@ -38,6 +41,7 @@ typedef struct sim_caller sim_caller;
 struct sim_caller {
     sim_services *svc;  /* borrowed */
     int region;         /* the caller's region index */
+    const char *request_id; /* borrowed: the invocation (or poller) its calls belong to */
     sim_fiber *fiber;   /* the fiber that calls; owned by whoever created the caller */
     int blocked;        /* 1 while yielded waiting for something */
     int timed_out;      /* 1 once the invocation's timeout passed */
@@ -74,9 +78,14 @@ int sim_caller_await(sim_caller *c, sim_call *call, sim_reply *out);
 /** Sleep delay_us of scheduler time. 0, -SIM_ETIMEDOUT or -SIM_ECANCELED. */
 int sim_caller_sleep(sim_caller *c, sim_time_us delay_us);
 
-/** Detach every call c started and never awaited (the invocation ended): they complete
- * on their own and free themselves. Returns how many there were. */
-int sim_caller_orphan_calls(sim_caller *c);
+/**
+ * The invocation behind c ended with calls it started and never awaited. As AWS Lambda
+ * freezes the execution environment when the handler returns, a call that has not yet
+ * reached its service is dropped (frozen: it never runs, and the trace says so); one
+ * already executed completes on its own and frees itself. Returns how many calls were
+ * pending; *out_frozen (may be NULL) gets how many of them were frozen.
+ */
+int sim_caller_orphan_calls(sim_caller *c, int *out_frozen);
 
 /** Region index of the resource a call addresses (table, queue, bucket), or the default. */
 int sim_services_region_of(const sim_services *svc, int kind, const char *name);

@@ -4,6 +4,7 @@
 #include "sim_check.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,4 +251,228 @@ int sim_check_milestone(sim_host *h, long followers, sim_check_result *out)
                 out->feed_page_ms < 1000.0 && out->feeds_delivered == followers &&
                 out->story_ok && out->feed_ok;
     return out->error[0] ? -SIM_EIO : 0;
+}
+
+/* ---- virtual time: the client is a fiber in the client's region, inside the process ---- */
+
+typedef struct vclient {
+    sim_caller caller;        /* first: blocks and sleeps on the world's clock */
+    sim_world *w;
+    long followers;
+    sim_check_result *res;
+    sim_http_exchange x;      /* the request in flight */
+    int x_done;
+    int done;
+} vclient;
+
+static void on_vcomplete(sim_http_exchange *x)
+{
+    vclient *c = (vclient *)((char *)x - offsetof(vclient, x));
+    c->x_done = 1;
+    if (c->caller.blocked)
+        sim_caller_resume(&c->caller);
+}
+
+/* POST body to the API stage path through the gateway; the reply's JSON (caller owns) and
+ * *out_status. The gateway applies the client's latency both ways. */
+static cJSON *vapi(vclient *c, const char *path, const cJSON *body, long *out_status)
+{
+    const sim_config *cfg = c->w->cfg;
+    char full[256];
+    snprintf(full, sizeof full, "/%s%s", cfg->napis ? cfg->apis[0].stage : "", path);
+    memset(&c->x, 0, sizeof c->x);
+    c->x.req.method = strdup("POST");
+    c->x.req.path = strdup(full);
+    char *text = cJSON_PrintUnformatted(body);
+    c->x.req.body = (unsigned char *)text;
+    c->x.req.body_len = text ? strlen(text) : 0;
+    c->x.complete = on_vcomplete;
+    c->x_done = 0;
+    apigw_http_serve(c->w->gateway, &c->x);
+    while (!c->x_done)
+        if (sim_caller_block(&c->caller) != 0)
+            break;
+    *out_status = c->x.resp.status;
+    cJSON *doc = c->x.resp.body ? cJSON_ParseWithLength((const char *)c->x.resp.body,
+                                                        c->x.resp.body_len)
+                                : NULL;
+    /* The body came from cJSON's allocator; hand it back before the generic release. */
+    cJSON_free(c->x.req.body);
+    c->x.req.body = NULL;
+    sim_http_req_release(&c->x.req);
+    sim_http_resp_release(&c->x.resp);
+    return doc;
+}
+
+/* Live item count of table, read by the observer (no latency, no capacity). */
+static long vitem_count(vclient *c, const char *table)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "TableName", table);
+    sim_reply r;
+    sim_reply_init(&r);
+    ddb_call(c->w->ddb, "DescribeTable", req, &r);
+    cJSON_Delete(req);
+    const cJSON *ic = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(r.body, "Table"), "ItemCount");
+    long n = cJSON_IsNumber(ic) ? (long)ic->valuedouble : -1;
+    sim_reply_release(&r);
+    return n;
+}
+
+static void vclient_body(void *arg)
+{
+    vclient *c = arg;
+    sim_check_result *res = c->res;
+    sim_world *w = c->w;
+    long status;
+    cJSON *login = cJSON_CreateObject();
+    cJSON_AddStringToObject(login, "alias", "@daisy");
+    cJSON_AddStringToObject(login, "password", "password");
+    cJSON *r = vapi(c, "/user/login", login, &status);
+    cJSON_Delete(login);
+    const char *token = str(cJSON_GetObjectItemCaseSensitive(r, "authToken"), "token");
+    if (status != 200 || token == NULL) {
+        snprintf(res->error, sizeof res->error, "login as @daisy failed (HTTP %ld)", status);
+        cJSON_Delete(r);
+        return;
+    }
+    char tok[64];
+    snprintf(tok, sizeof tok, "%s", token);
+    long before = vitem_count(c, "feed");
+    const char *text = "Milestone post";
+    cJSON *ps = cJSON_CreateObject();
+    cJSON_AddStringToObject(ps, "token", tok);
+    cJSON *st = cJSON_AddObjectToObject(ps, "newStatus");
+    cJSON_AddStringToObject(st, "post", text);
+    cJSON_AddItemToObject(st, "user", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "user"), 1));
+    cJSON_AddNumberToObject(st, "timestamp",
+                            (double)(sim_clock_epoch_us(&w->clock, sim_now_us(w)) / 1000));
+    cJSON_Delete(r);
+    sim_time_us t0 = sim_now_us(w);
+    r = vapi(c, "/status/post", ps, &status);
+    res->post_ms = (double)(sim_now_us(w) - t0) / 1000.0;
+    cJSON_Delete(ps);
+    cJSON_Delete(r);
+    if (status != 200) {
+        snprintf(res->error, sizeof res->error, "post failed (HTTP %ld)", status);
+        return;
+    }
+    cJSON *q = paged(tok, "@daisy", 1);
+    sim_time_us s0 = sim_now_us(w);
+    r = vapi(c, "/status/story", q, &status);
+    res->story_page_ms = (double)(sim_now_us(w) - s0) / 1000.0;
+    res->story_ok = status == 200 && first_is(r, text);
+    cJSON_Delete(r);
+    cJSON_Delete(q);
+    long want = before + c->followers, have = before;
+    sim_time_us done_at = 0;
+    while (sim_now_us(w) - t0 < FANOUT_LIMIT_US) {
+        have = vitem_count(c, "feed");
+        if (have >= want) {
+            done_at = sim_now_us(w);
+            break;
+        }
+        if (sim_caller_sleep(&c->caller, 10 * SIM_MS) != 0)
+            break;
+    }
+    res->feeds_delivered = have - before;
+    res->fanout_s = done_at ? (double)(done_at - t0) / 1e6 : (double)FANOUT_LIMIT_US / 1e6;
+    char alias[32];
+    long samples[3] = { 1, c->followers / 2, c->followers };
+    res->feed_ok = 1;
+    for (int i = 0; i < 3; i++) {
+        snprintf(alias, sizeof alias, "@donald%ld", samples[i] < 1 ? 1 : samples[i]);
+        q = paged(tok, alias, 10);
+        sim_time_us f0 = sim_now_us(w);
+        r = vapi(c, "/status/feed", q, &status);
+        if (i == 0)
+            res->feed_page_ms = (double)(sim_now_us(w) - f0) / 1000.0;
+        if (status != 200 || !first_is(r, text))
+            res->feed_ok = 0;
+        cJSON_Delete(r);
+        cJSON_Delete(q);
+    }
+}
+
+static void vclient_finished(sim_caller *caller)
+{
+    ((vclient *)caller)->done = 1;
+}
+
+/* Fire events one at a time until *flag or until the clock passes limit_us. */
+static void run_virtual(sim_world *w, volatile int *flag, sim_time_us limit_us)
+{
+    while (!*flag && sim_now_us(w) < limit_us)
+        if (sim_sched_run_until_idle(&w->sched, 1) == 0)
+            break;
+}
+
+typedef struct vpop {
+    int done, failed;
+    char *summary;
+} vpop;
+
+static void on_vpopulated(void *arg, lambda_result *res)
+{
+    vpop *p = arg;
+    p->failed = res->function_error;
+    p->summary = cJSON_PrintUnformatted(res->payload);
+    p->done = 1;
+}
+
+int sim_check_populate_virtual(sim_world *w, int64_t count)
+{
+    vpop p = { 0 };
+    cJSON *ev = sim_host_populate_event(w->cfg, count);
+    int rc = lambda_invoke(w->lambda, "tweeterPopulate", ev,
+                           lambda_function_region(w->lambda, "tweeterPopulate"), on_vpopulated, &p);
+    if (rc != 0) {
+        cJSON_Delete(ev);
+        fprintf(stderr, "stratus: populate: no function tweeterPopulate\n");
+        return rc;
+    }
+    run_virtual(w, &p.done, sim_now_us(w) + 3600 * SIM_S);
+    if (!p.done || p.failed) {
+        fprintf(stderr, "stratus: populate failed: %s\n", p.summary ? p.summary : "(no answer)");
+        rc = -SIM_EFUNC;
+    }
+    cJSON_free(p.summary);
+    return rc;
+}
+
+int sim_check_milestone_virtual(sim_world *w, long followers, sim_check_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->followers = followers;
+    vclient *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return -SIM_ENOMEM;
+    c->w = w;
+    c->followers = followers;
+    c->res = out;
+    sim_caller_init(&c->caller, &w->svc, w->cfg->client_region);
+    c->caller.request_id = "client";
+    c->caller.on_finish = vclient_finished;
+    int rc = sim_fiber_create(vclient_body, c, 0, &c->caller.fiber);
+    if (rc == 0) {
+        sim_caller_resume(&c->caller);
+        run_virtual(w, &c->done, sim_now_us(w) + FANOUT_LIMIT_US + 60 * SIM_S);
+        if (!c->done)
+            snprintf(out->error, sizeof out->error, "the client did not finish");
+    }
+    if (c->done)
+        sim_fiber_destroy(c->caller.fiber);
+    else if (c->caller.fiber) {
+        /* unwind it before the world goes */
+        c->caller.canceled = 1;
+        sim_caller_interrupt(&c->caller);
+        sim_fiber_destroy(c->caller.fiber);
+    }
+    sim_timer_stop(&w->sched, &c->caller.sleep_timer);
+    free(c);
+    out->pass = out->error[0] == '\0' && out->post_ms < 1000.0 && out->fanout_s < 120.0 &&
+                out->feed_page_ms < 1000.0 && out->feeds_delivered == followers &&
+                out->story_ok && out->feed_ok;
+    return rc;
 }

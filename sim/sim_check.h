@@ -27,4 +27,16 @@ typedef struct sim_check_result {
  */
 int sim_check_milestone(sim_host *h, long followers, sim_check_result *out);
 
+/**
+ * The same milestone in virtual time, on a world created with the virtual clock and
+ * already populated: the client is a fiber in [world] client_region that calls the
+ * gateway in-process; figures are virtual time. Deterministic for a given seed.
+ * Returns 0 when the check ran, -SIM_ENOMEM.
+ */
+int sim_check_milestone_virtual(sim_world *w, long followers, sim_check_result *out);
+
+/** Populate a virtual-time world (count users following @daisy), running virtual time
+ * until tweeterPopulate answers. Returns 0 or -SIM_EFUNC (printed). */
+int sim_check_populate_virtual(sim_world *w, int64_t count);
+
 #endif

@@ -273,11 +273,8 @@ static cJSON *configured_wcu(const sim_config *cfg)
     return m;
 }
 
-int sim_host_populate(sim_host *h, int64_t count)
+cJSON *sim_host_populate_event(const sim_config *cfg, int64_t count)
 {
-    sim_world *w = h->world;
-    populate_state ps = { .loop = &h->loop, .tty = isatty(2), .last_decile = -1 };
-    ps.started_wall = sim_clock_wall_us();
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "count", (double)count);
     cJSON_AddStringToObject(ev, "base", "@donald");
@@ -289,7 +286,16 @@ int sim_host_populate(sim_host *h, int64_t count)
     cJSON_AddStringToObject(ev, "password", "password");
     cJSON_AddNumberToObject(ev, "pictures", 4);
     cJSON_AddNumberToObject(ev, "wcuLoad", 10000);
-    cJSON_AddItemToObject(ev, "wcuAfter", configured_wcu(w->cfg));
+    cJSON_AddItemToObject(ev, "wcuAfter", configured_wcu(cfg));
+    return ev;
+}
+
+int sim_host_populate(sim_host *h, int64_t count)
+{
+    sim_world *w = h->world;
+    populate_state ps = { .loop = &h->loop, .tty = isatty(2), .last_decile = -1 };
+    ps.started_wall = sim_clock_wall_us();
+    cJSON *ev = sim_host_populate_event(w->cfg, count);
     lambda_service_set_progress(w->lambda, on_progress, &ps);
     int region = lambda_function_region(w->lambda, "tweeterPopulate");
     int rc = lambda_invoke(w->lambda, "tweeterPopulate", ev, region, on_populated, &ps);

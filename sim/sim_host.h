@@ -52,6 +52,10 @@ int sim_host_open(sim_host *h, const sim_host_options *opt);
  * stderr (a bar on a terminal). Returns 0 or -SIM_EFUNC (printed). */
 int sim_host_populate(sim_host *h, int64_t count);
 
+/** The tweeterPopulate event for count users following @daisy, leaving every table at
+ * its configured WCU afterwards (caller owns the document). */
+cJSON *sim_host_populate_event(const sim_config *cfg, int64_t count);
+
 /** Run until SIGINT/SIGTERM, then drain. Returns 0. */
 int sim_host_run(sim_host *h);
 

@@ -9,6 +9,7 @@
 #include "sim/core/sim_err.h"
 #include "sim/sim_check.h"
 #include "sim/sim_host.h"
+#include "handlers/tw.h"
 #include "sim/sim_version.h"
 
 #define DEMO_USERS 10000
@@ -36,11 +37,15 @@ static const char usage[] =
     "  --set S|K|V       override key K of section S, e.g. 'table feed|wcu|500' (repeatable)\n"
     "  --zero-latency    no simulated latency or service time, for benchmarks\n"
     "  --log-level L     debug, info, warn or error (default info)\n"
-    "  --json            (check) print one JSON object\n";
+    "  --json            (check) print one JSON object\n"
+    "  --virtual-time    (check) run on the virtual clock: the client is simulated in the\n"
+    "                    process, nothing waits on the wall clock, the run is reproducible\n"
+    "  --trace FILE      (check) write every deciding event as JSON lines to FILE\n";
 
 typedef struct cli {
     sim_host_options host;
-    int demo, json;
+    int demo, json, virtual_time;
+    const char *trace_path;
     int64_t users;
     const char *overrides[64];
     int noverrides;
@@ -59,7 +64,8 @@ static int parse_port(const char *s, int *out)
 
 static int parse_args(int argc, char **argv, cli *c)
 {
-    enum { O_CONFIG = 1, O_DATA, O_DEMO, O_AWS, O_API, O_SEED, O_SET, O_ZERO, O_LOG, O_JSON, O_USERS };
+    enum { O_CONFIG = 1, O_DATA, O_DEMO, O_AWS, O_API, O_SEED, O_SET, O_ZERO, O_LOG, O_JSON, O_USERS,
+           O_VIRTUAL, O_TRACE };
     static const struct option opts[] = {
         { "config", required_argument, NULL, O_CONFIG },
         { "data", required_argument, NULL, O_DATA },
@@ -72,6 +78,8 @@ static int parse_args(int argc, char **argv, cli *c)
         { "log-level", required_argument, NULL, O_LOG },
         { "json", no_argument, NULL, O_JSON },
         { "users", required_argument, NULL, O_USERS },
+        { "virtual-time", no_argument, NULL, O_VIRTUAL },
+        { "trace", required_argument, NULL, O_TRACE },
         { NULL, 0, NULL, 0 },
     };
     int o;
@@ -111,6 +119,8 @@ static int parse_args(int argc, char **argv, cli *c)
             else return fprintf(stderr, "stratus: bad --log-level '%s'\n", optarg), -1;
             break;
         case O_JSON: c->json = 1; break;
+        case O_VIRTUAL: c->virtual_time = 1; break;
+        case O_TRACE: c->trace_path = optarg; break;
         case O_USERS:
             errno = 0;
             c->users = strtoll(optarg, &end, 10);
@@ -189,12 +199,135 @@ static int cmd_populate(cli *c)
     return rc ? 1 : 0;
 }
 
+/* The milestone table, or one JSON object with --json. digest (may be NULL) and
+ * seed_events {seed, trace events} are printed for virtual-time runs. */
+static void print_result(const cli *c, const sim_check_result *r, const char *digest,
+                         const uint64_t *seed_events)
+{
+    if (c->json) {
+        printf("{\"post_ms\":%.3f,\"fanout_s\":%.3f,\"feed_page_ms\":%.3f,"
+               "\"story_page_ms\":%.3f,\"feeds_delivered\":%ld,\"followers\":%ld,"
+               "\"story_ok\":%s,\"feed_ok\":%s,\"pass\":%s%s%s%s",
+               r->post_ms, r->fanout_s, r->feed_page_ms, r->story_page_ms, r->feeds_delivered,
+               r->followers, r->story_ok ? "true" : "false", r->feed_ok ? "true" : "false",
+               r->pass ? "true" : "false", r->error[0] ? ",\"error\":\"" : "", r->error,
+               r->error[0] ? "\"" : "");
+        if (digest)
+            printf(",\"seed\":%llu,\"trace_events\":%llu,\"trace_digest\":\"%s\"",
+                   (unsigned long long)seed_events[0], (unsigned long long)seed_events[1], digest);
+        printf("}\n");
+    } else {
+        printf("milestone (%ld followers)      measured      target   result\n", r->followers);
+        printf("  post, client round trip     %9.1f ms    < 1000 ms  %s\n", r->post_ms,
+               r->post_ms < 1000 ? "pass" : "FAIL");
+        printf("  fan-out to every feed       %9.2f s     < 120 s    %s\n", r->fanout_s,
+               r->fanout_s < 120 && r->feeds_delivered == r->followers ? "pass" : "FAIL");
+        printf("  feed page (10 items)        %9.1f ms    < 1000 ms  %s\n", r->feed_page_ms,
+               r->feed_page_ms < 1000 ? "pass" : "FAIL");
+        printf("  feeds holding the post      %9ld       %-9ld  %s\n", r->feeds_delivered,
+               r->followers, r->feeds_delivered == r->followers ? "pass" : "FAIL");
+        printf("  story page 1 shows it       %9s                  %s\n", r->story_ok ? "yes" : "no",
+               r->story_ok ? "pass" : "FAIL");
+        printf("  sampled feeds show it first %9s                  %s\n", r->feed_ok ? "yes" : "no",
+               r->feed_ok ? "pass" : "FAIL");
+        if (r->error[0])
+            printf("  error: %s\n", r->error);
+        if (digest)
+            printf("  virtual time, seed %llu, %llu trace events, digest %s\n",
+                   (unsigned long long)seed_events[0], (unsigned long long)seed_events[1], digest);
+        printf("%s\n", r->pass ? "PASS" : "FAIL");
+    }
+}
+
+/* `check milestone --virtual-time`: no loop, no sockets; the world's own clock. */
+static int cmd_check_virtual(cli *c)
+{
+    const char *path = sim_host_config_path(c->host.config_path);
+    if (path == NULL) {
+        fprintf(stderr, "stratus: no regions.conf here or installed; pass --config FILE\n");
+        return 1;
+    }
+    sim_config *cfg = NULL;
+    if (sim_config_load(path, stderr, &cfg) != 0)
+        return 1;
+    for (int i = 0; i < c->noverrides; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", c->overrides[i]);
+        char *k = strchr(buf, '|');
+        char *v = k ? strchr(k + 1, '|') : NULL;
+        if (!k || !v) {
+            fprintf(stderr, "stratus: bad --set '%s' (want section|key|value)\n", c->overrides[i]);
+            sim_config_destroy(cfg);
+            return 2;
+        }
+        *k++ = '\0';
+        *v++ = '\0';
+        if (sim_config_set(cfg, buf, k, v, stderr) != 0) {
+            sim_config_destroy(cfg);
+            return 1;
+        }
+    }
+    if (sim_config_check(cfg, stderr) != 0) {
+        sim_config_destroy(cfg);
+        return 1;
+    }
+    FILE *trace = NULL;
+    if (c->trace_path && (trace = fopen(c->trace_path, "w")) == NULL) {
+        fprintf(stderr, "stratus: cannot write %s\n", c->trace_path);
+        sim_config_destroy(cfg);
+        return 1;
+    }
+    uint64_t seed = c->host.seed_given ? c->host.seed : cfg->seed;
+    sim_world_options wopt = { .seed = seed,
+                               .virtual_time = 1,
+                               .endpoint_url = "http://127.0.0.1:4566",
+                               .handlers = tw_handlers,
+                               .log_out = stderr,
+                               .log_level = c->json && c->host.log_level < SIM_LOG_WARN
+                                                ? SIM_LOG_WARN
+                                                : c->host.log_level,
+                               .latency_scale = c->host.latency_scale,
+                               .trace_out = trace };
+    sim_world *w = NULL;
+    sim_time_us wall0 = sim_clock_wall_us();
+    if (sim_world_create(cfg, &wopt, &w) != 0) {
+        if (trace)
+            fclose(trace);
+        return 1;
+    }
+    int64_t users = c->users ? c->users : DEMO_USERS;
+    int rc = sim_check_populate_virtual(w, users);
+    sim_time_us wall1 = sim_clock_wall_us();
+    sim_check_result r;
+    if (rc == 0)
+        rc = sim_check_milestone_virtual(w, (long)users, &r);
+    sim_time_us wall2 = sim_clock_wall_us();
+    if (rc == 0) {
+        char digest[65];
+        sim_world_trace_digest(w, digest);
+        uint64_t se[2] = { seed, w->trace.events };
+        print_result(c, &r, digest, se);
+        fprintf(stderr,
+                "stratus: virtual run: populate %.0f ms, milestone %.0f ms of wall time; %llu "
+                "events (%.0f events/s of wall time)\n",
+                (double)(wall1 - wall0) / 1000.0, (double)(wall2 - wall1) / 1000.0,
+                (unsigned long long)w->sched.dispatched,
+                (double)w->sched.dispatched / ((double)(wall2 - wall0) / 1e6));
+    }
+    sim_world_destroy(w);
+    if (trace)
+        fclose(trace);
+    return rc == 0 && r.pass ? 0 : 1;
+}
+
 static int cmd_check(cli *c, const char *what)
 {
     if (what == NULL || strcmp(what, "milestone") != 0) {
         fprintf(stderr, "stratus check: the only check is 'milestone'\n");
         return 2;
     }
+    if (c->virtual_time)
+        return cmd_check_virtual(c);
     sim_host h;
     c->host.listen = 1;
     c->host.data_dir = NULL;
@@ -210,32 +343,7 @@ static int cmd_check(cli *c, const char *what)
     sim_check_result r;
     int rc = sim_check_milestone(&h, (long)users, &r);
     sim_host_close(&h);
-    if (c->json) {
-        printf("{\"post_ms\":%.3f,\"fanout_s\":%.3f,\"feed_page_ms\":%.3f,"
-               "\"story_page_ms\":%.3f,\"feeds_delivered\":%ld,\"followers\":%ld,"
-               "\"story_ok\":%s,\"feed_ok\":%s,\"pass\":%s%s%s%s}\n",
-               r.post_ms, r.fanout_s, r.feed_page_ms, r.story_page_ms, r.feeds_delivered,
-               r.followers, r.story_ok ? "true" : "false", r.feed_ok ? "true" : "false",
-               r.pass ? "true" : "false", r.error[0] ? ",\"error\":\"" : "", r.error,
-               r.error[0] ? "\"" : "");
-    } else {
-        printf("milestone (%ld followers)      measured      target   result\n", r.followers);
-        printf("  post, client round trip     %9.1f ms    < 1000 ms  %s\n", r.post_ms,
-               r.post_ms < 1000 ? "pass" : "FAIL");
-        printf("  fan-out to every feed       %9.2f s     < 120 s    %s\n", r.fanout_s,
-               r.fanout_s < 120 && r.feeds_delivered == r.followers ? "pass" : "FAIL");
-        printf("  feed page (10 items)        %9.1f ms    < 1000 ms  %s\n", r.feed_page_ms,
-               r.feed_page_ms < 1000 ? "pass" : "FAIL");
-        printf("  feeds holding the post      %9ld       %-9ld  %s\n", r.feeds_delivered,
-               r.followers, r.feeds_delivered == r.followers ? "pass" : "FAIL");
-        printf("  story page 1 shows it       %9s                  %s\n", r.story_ok ? "yes" : "no",
-               r.story_ok ? "pass" : "FAIL");
-        printf("  sampled feeds show it first %9s                  %s\n", r.feed_ok ? "yes" : "no",
-               r.feed_ok ? "pass" : "FAIL");
-        if (r.error[0])
-            printf("  error: %s\n", r.error);
-        printf("%s\n", r.pass ? "PASS" : "FAIL");
-    }
+    print_result(c, &r, NULL, NULL);
     return rc == 0 && r.pass ? 0 : 1;
 }
 

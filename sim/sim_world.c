@@ -225,6 +225,11 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
     sim_log_init(&w->log, opt->log_out ? opt->log_out : stderr, opt->log_level, &w->sched);
     w->seed = opt->seed;
     sim_rng_seed(&w->rng_root, opt->seed);
+    if (sim_trace_init(&w->trace, opt->trace_out) != 0) {
+        sim_config_destroy(cfg);
+        free(w);
+        return -SIM_ENOMEM;
+    }
     sim_region_init(&w->region, cfg, &w->rng_root);
     w->region.scale = opt->latency_scale;
     sim_rng_fork(&w->rng_root, &w->rng_ddb);
@@ -251,7 +256,8 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
                              .ddb = w->ddb,
                              .sqs = w->sqs,
                              .s3 = w->s3,
-                             .endpoint_url = w->endpoint_url };
+                             .endpoint_url = w->endpoint_url,
+                             .trace = &w->trace };
     if (rc == 0)
         rc = provision_tables(w);
     if (rc == 0)
@@ -293,8 +299,14 @@ void sim_world_destroy(sim_world *w)
     s3_service_destroy(w->s3);
     ddb_service_destroy(w->ddb);
     sim_sched_release(&w->sched);
+    sim_trace_release(&w->trace);
     sim_config_destroy(w->cfg);
     free(w);
+}
+
+void sim_world_trace_digest(const sim_world *w, char out[65])
+{
+    sim_trace_digest(&w->trace, out);
 }
 
 cJSON *sim_world_health(const sim_world *w)
@@ -329,5 +341,9 @@ cJSON *sim_world_health(const sim_world *w)
         cJSON_AddNumberToObject(l, "in_flight", st.in_flight);
     }
     cJSON_AddNumberToObject(h, "events_dispatched", (double)w->sched.dispatched);
+    cJSON_AddNumberToObject(h, "trace_events", (double)w->trace.events);
+    char digest[65];
+    sim_world_trace_digest(w, digest);
+    cJSON_AddStringToObject(h, "trace_digest", digest);
     return h;
 }

@@ -21,6 +21,7 @@ typedef struct sim_world {
     sim_rng rng_ddb, rng_sqs;
     sim_config *cfg;         /* owned */
     sim_region_model region;
+    sim_trace trace;         /* every deciding event, hashed */
     sim_services svc;        /* what callers reach; points into this world */
     ddb_service *ddb;        /* owned */
     sqs_service *sqs;        /* owned */
@@ -40,6 +41,7 @@ typedef struct sim_world_options {
     FILE *log_out;                       /* NULL: stderr */
     int log_level;                       /* enum sim_log_level */
     double latency_scale;                /* 1.0 normally; 0 turns latency off */
+    FILE *trace_out;                     /* NULL, or where the trace's JSON lines go */
 } sim_world_options;
 
 /**
@@ -58,6 +60,9 @@ void sim_world_destroy(sim_world *w);
 
 /** The world's current time (us since its clock's zero). */
 sim_time_us sim_now_us(const sim_world *w);
+
+/** Hex SHA-256 of the trace so far into out[65]. */
+void sim_world_trace_digest(const sim_world *w, char out[65]);
 
 /** Health document: {"status":"running","services":{...},"counts":{...}} (caller owns). */
 cJSON *sim_world_health(const sim_world *w);
