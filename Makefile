@@ -34,7 +34,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all run test unit e2e bench clean deps lint asan install
+.PHONY: all run test unit e2e bench clean deps lint asan install sweep
+SEEDS ?= 100
 PREFIX ?= /usr/local
 all: $(BUILD)/stratus
 
@@ -74,6 +75,9 @@ test: unit
 
 bench: $(BUILD)/stratus
 	sh tests/bench/run.sh ./$(BUILD)/stratus
+
+sweep: $(BUILD)/stratus
+	./$(BUILD)/stratus sweep --seeds $(SEEDS) --users 1000 --faults experiments/faults.conf
 
 lint:
 	@! git grep -nE '\b(time|gettimeofday|clock_gettime|rand|random|srand|getrandom)\s*\(' -- '*.c' '*.h' \

@@ -58,6 +58,11 @@ int tw_update_feed(lambda_ctx *ctx, const cJSON *event, cJSON **out_result);
  * password, pictures, wcuLoad, wcuAfter} -> {users, follows, retries} */
 int tw_populate(lambda_ctx *ctx, const cJSON *event, cJSON **out_result);
 
+/** A planted bug for tests and sweeps ("tweeter.updateFeedUnawaited"): an update-feed
+ * consumer that does not await its last BatchWriteItem before returning, as the seed's
+ * tricky issue 3 did. That write is frozen with the environment and lost. */
+int tw_update_feed_unawaited(lambda_ctx *ctx, const cJSON *event, cJSON **out_result);
+
 /* ======================= tw_util.c: pure helpers ======================= */
 
 #define TW_ALIAS_MAX   256 /* longest alias accepted, bytes (without NUL) */

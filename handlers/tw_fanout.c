@@ -381,3 +381,53 @@ int tw_update_feed(lambda_ctx *ctx, const cJSON *event, cJSON **out_result)
 {
     return for_each_record(ctx, event, out_result, update_feed_one);
 }
+
+/* ---- the planted bug (tests and sweeps only) ---- */
+
+/* One update-feed message written the way the seed's tricky issue 3 wrote it: the
+ * chunks go out one after another, but the last BatchWriteItem is not awaited before the
+ * handler returns. Lambda freezes the environment at return, so that chunk never reaches
+ * DynamoDB: a quarter of a 100-follower message's rows are lost, every time. */
+static int update_feed_unawaited_one(lambda_ctx *ctx, const cJSON *body)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "followerAliases"), *it;
+    tw_status st;
+    int rc, n = 0;
+    if ((rc = body_status(body, &st)) != 0 || !cJSON_IsArray(list))
+        return -SIM_EINVAL;
+    cJSON *req = NULL, *items = NULL;
+    cJSON_ArrayForEach(it, list)
+    {
+        if (!cJSON_IsString(it) || !tw_alias_valid(it->valuestring))
+            continue;
+        if (req == NULL) {
+            req = cJSON_CreateObject();
+            cJSON *ri = cJSON_AddObjectToObject(req, "RequestItems");
+            items = cJSON_AddArrayToObject(ri, TW_FEED_TABLE(ctx));
+        }
+        cJSON *put = cJSON_CreateObject();
+        cJSON *pr = cJSON_AddObjectToObject(put, "PutRequest");
+        cJSON_AddItemToObject(pr, "Item", tw_feed_row(it->valuestring, &st));
+        cJSON_AddItemToArray(items, put);
+        if (++n % TW_BATCH_WRITE_MAX == 0 || it->next == NULL) {
+            sim_call *c = sim_ddb_start(ctx, "BatchWriteItem", req);
+            cJSON_Delete(req);
+            req = NULL;
+            if (it->next == NULL || c == NULL)
+                break; /* the bug: the last write is never awaited */
+            sim_reply r;
+            sim_reply_init(&r);
+            rc = sim_await(ctx, c, &r);
+            sim_reply_release(&r);
+            if (rc != 0)
+                break;
+        }
+    }
+    cJSON_Delete(req);
+    return rc;
+}
+
+int tw_update_feed_unawaited(lambda_ctx *ctx, const cJSON *event, cJSON **out_result)
+{
+    return for_each_record(ctx, event, out_result, update_feed_unawaited_one);
+}

@@ -23,5 +23,6 @@ const lambda_handler_def tw_handlers[] = {
     { "tweeter.fanOut", tw_fan_out },
     { "tweeter.updateFeed", tw_update_feed },
     { "tweeter.populate", tw_populate },
+    { "tweeter.updateFeedUnawaited", tw_update_feed_unawaited },
     { NULL, NULL },
 };

@@ -64,4 +64,13 @@ void sqs_http_serve(sqs_service *svc, sim_http_exchange *x);
 /** Number of queues. */
 int sqs_queue_count(const sqs_service *svc);
 
+/**
+ * Depth of queue name now (scheduler time), as GetQueueAttributes reports it, without a
+ * request: *visible = ApproximateNumberOfMessages, *in_flight =
+ * ApproximateNumberOfMessagesNotVisible (received, within their visibility timeout).
+ * Delayed and expired messages are in neither. For metrics; no RNG draw.
+ * Returns 0, or -SIM_ENOENT (outputs untouched) when there is no such queue.
+ */
+int sqs_queue_depth(sqs_service *svc, const char *name, long *visible, long *in_flight);
+
 #endif

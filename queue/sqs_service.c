@@ -916,3 +916,15 @@ int sqs_queue_count(const sqs_service *svc)
 {
     return svc->nqueues;
 }
+
+int sqs_queue_depth(sqs_service *svc, const char *name, long *visible, long *in_flight)
+{
+    const sqs_queue *q = sqs__queue_by_name(svc, name);
+    if (q == NULL)
+        return -SIM_ENOENT;
+    long vis, inflight, delayed;
+    sqs__queue_counts(q, &vis, &inflight, &delayed);
+    *visible = vis;
+    *in_flight = inflight;
+    return 0;
+}

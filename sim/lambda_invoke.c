@@ -281,6 +281,24 @@ static void on_arrive(void *arg)
     sim_services *svc = ls->svc;
     sim_time_us now = sim_sched_now(svc->sched);
     int64_t reserved = fn->cfg->reserved_concurrency;
+    int fault = sim_fault_decide(svc->faults, now, "lambda", fn->cfg->name, fn->cfg->region,
+                                 inv->request_id);
+    if (fault == SIM_FAULT_FUNCTION || fault == SIM_FAULT_OUTAGE || fault == SIM_FAULT_INTERNAL) {
+        fn->errors++;
+        inv->result.function_error = 1;
+        if (fault == SIM_FAULT_FUNCTION) {
+            /* As a runtime that crashed: "Runtime exited with error" (Lambda guide). */
+            char msg[160];
+            snprintf(msg, sizeof msg, "RequestId: %s Error: Runtime exited with error: injected fault",
+                     inv->request_id);
+            inv->result.payload = error_object("Runtime.ExitError", msg);
+        } else {
+            inv->result.throttled = 1; /* never ran: the Invoke API itself failed */
+            inv->result.payload = error_object("ServiceException", "Service Unavailable");
+        }
+        respond(inv);
+        return;
+    }
     int full = reserved > 0 ? fn->in_flight >= reserved
                             : ls->account_in_flight >= ACCOUNT_CONCURRENCY;
     if (full || ls->stopping) {

@@ -150,18 +150,59 @@ static void on_sqs_done(void *arg, sim_reply *reply)
     call_finished(call);
 }
 
+/* An injected fault answers instead of the service (sim_fault.h). Returns 1 if so. */
+static int inject(sim_call *call, int kind)
+{
+    static const char *const internal_code[] = { "InternalServerError", "InternalFailure",
+                                                 "InternalError" };
+    static const char *const internal_msg[] = { "Internal server error",
+                                                "We encountered an internal error. Please try again.",
+                                                "We encountered an internal error. Please try again." };
+    int i = call->kind == SIM_CALL_DDB ? 0 : call->kind == SIM_CALL_SQS ? 1 : 2;
+    switch (kind) {
+    case SIM_FAULT_THROTTLE:
+        sim_reply_err(&call->reply, 400, "ProvisionedThroughputExceededException",
+                      "The level of configured provisioned throughput for the table was "
+                      "exceeded. Consider increasing your provisioning level with the "
+                      "UpdateTable API.");
+        return 1;
+    case SIM_FAULT_INTERNAL:
+        sim_reply_err(&call->reply, 500, internal_code[i], "%s", internal_msg[i]);
+        return 1;
+    case SIM_FAULT_OUTAGE:
+        sim_reply_err(&call->reply, 503, "ServiceUnavailable", "Service Unavailable");
+        return 1;
+    }
+    return 0;
+}
+
+static void discard_reply(void *arg, sim_reply *reply)
+{
+    (void)arg;
+    (void)reply;
+}
+
 /* The request reached the service's region: run it there. */
 static void on_arrive(void *arg)
 {
     sim_call *call = arg;
     sim_services *svc = call->svc;
     call->arrived = 1;
+    int fault = sim_fault_decide(svc->faults, sim_sched_now(svc->sched), service_of(call->kind),
+                                 call->op, call->target_region,
+                                 call->caller ? call->caller->request_id : NULL);
+    if (inject(call, fault)) {
+        call_finished(call);
+        return;
+    }
     switch (call->kind) {
     case SIM_CALL_DDB:
         ddb_call(svc->ddb, call->op, call->req, &call->reply);
         call_finished(call);
         break;
     case SIM_CALL_SQS:
+        if (fault == SIM_FAULT_DUPLICATE) /* at-least-once: the message lands twice */
+            sqs_call(svc->sqs, call->op, call->req, discard_reply, NULL);
         sqs_call(svc->sqs, call->op, call->req, on_sqs_done, call);
         break;
     case SIM_CALL_S3_PUT:

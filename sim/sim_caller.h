@@ -11,6 +11,7 @@
 #include "sim/core/sim_sched.h"
 #include "sim/sim_client.h"
 #include "sim/sim_region.h"
+#include "sim/sim_fault.h"
 #include "sim/sim_trace.h"
 #include "storage/ddb.h"
 #include "storage/s3.h"
@@ -34,6 +35,7 @@ typedef struct sim_services {
     uint64_t calls_made;      /* counter, for metrics */
     uint64_t calls_frozen;    /* calls dropped because their invocation ended first */
     sim_trace *trace;         /* the run's trace (may be NULL) */
+    sim_faults *faults;       /* fault injection (may be NULL) */
 } sim_services;
 
 typedef struct sim_caller sim_caller;

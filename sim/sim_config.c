@@ -488,6 +488,52 @@ static int on_bucket(parse_state *st, const char *name, const char *key, const c
     return 1;
 }
 
+static int on_fault(parse_state *st, const char *name, const char *key, const char *value)
+{
+    sim_cfg_fault *f;
+    FIND_OR_ADD(st->cfg->faults, st->cfg->nfaults, name, f, (f->region = -1, f->ppm = 1000000));
+    if (f == NULL)
+        return fail(st, key, "out of memory");
+    if (key == NULL)
+        return 1;
+    if (strcmp(key, "service") == 0) {
+        if (strcmp(value, "dynamodb") && strcmp(value, "sqs") && strcmp(value, "s3") &&
+            strcmp(value, "lambda") && strcmp(value, "*"))
+            return fail(st, key, "expected dynamodb, sqs, s3, lambda or *, got '%s'", value);
+        free(f->service);
+        f->service = strcmp(value, "*") ? strdup(value) : NULL;
+    } else if (strcmp(key, "operation") == 0) {
+        free(f->operation);
+        f->operation = strcmp(value, "*") ? strdup(value) : NULL;
+    } else if (strcmp(key, "region") == 0) {
+        f->region = strcmp(value, "*") ? region_ref(st, value) : -1;
+    } else if (strcmp(key, "kind") == 0) {
+        static const char *const kinds[] = { "throttle", "internal_error", "function_error",
+                                             "duplicate_delivery", "outage" };
+        f->kind = 0;
+        for (int i = 0; i < 5; i++)
+            if (strcmp(value, kinds[i]) == 0)
+                f->kind = i + 1;
+        if (f->kind == 0)
+            return fail(st, key, "expected throttle, internal_error, function_error, "
+                                 "duplicate_delivery or outage, got '%s'", value);
+    } else if (strcmp(key, "probability") == 0) {
+        char *end;
+        double p = strtod(value, &end);
+        if (end == value || *end || p < 0 || p > 1)
+            return fail(st, key, "expected a probability between 0 and 1, got '%s'", value);
+        f->ppm = (int64_t)(p * 1e6 + 0.5);
+    } else if (strcmp(key, "start_s") == 0 || strcmp(key, "end_s") == 0) {
+        char *end;
+        double x = strtod(value, &end);
+        if (end == value || *end || x < 0)
+            return fail(st, key, "expected seconds >= 0, got '%s'", value);
+        *(key[0] == 's' ? &f->start_us : &f->end_us) = (sim_time_us)(x * 1e6);
+    } else
+        return fail(st, key, "unknown key in a [fault] section");
+    return 1;
+}
+
 static int on_latency(parse_state *st, const char *pair, const char *key, const char *value)
 {
     char a[128], b[128], tail;
@@ -560,6 +606,8 @@ static int dispatch(parse_state *st, const char *section, const char *key, const
         return on_api(st, arg, key, value);
     if ((arg = section_arg(section, "bucket")))
         return on_bucket(st, arg, key, value);
+    if ((arg = section_arg(section, "fault")))
+        return on_fault(st, arg, key, value);
     if (key == NULL || strcmp(st->path, "(override)") == 0) /* once per section */
         return fail(st, key, "unknown section [%s]", section);
     return 0;
@@ -735,6 +783,10 @@ int sim_config_check(const sim_config *cfg, FILE *errout)
             rc = check_fail(errout, cfg, q->line, "dead_letter_queue names no [queue]",
                             q->dead_letter_queue);
     }
+    for (size_t i = 0; i < cfg->nfaults; i++)
+        if (cfg->faults[i].kind == 0)
+            rc = check_fail(errout, cfg, cfg->faults[i].line, "kind is required for fault",
+                            cfg->faults[i].name);
     for (size_t i = 0; i < cfg->nfunctions; i++) {
         const sim_cfg_function *f = &cfg->functions[i];
         if (f->handler == NULL)
@@ -831,6 +883,30 @@ int sim_config_load(const char *path, FILE *errout, sim_config **out)
     return 0;
 }
 
+int sim_config_merge(sim_config *cfg, const char *path, FILE *errout)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(errout, "%s: cannot open: %s\n", path, strerror(errno));
+        return -SIM_EIO;
+    }
+    parse_state st = { cfg, errout, path, 0, 0 };
+    line_reader lr = { f, &st };
+    int rc = ini_parse_stream(read_line, &lr, ini_cb_nolineno, &st);
+    fclose(f);
+    if (rc > 0) {
+        fprintf(errout, "%s:%d: syntax error (expected [section] or key = value)\n", path, rc);
+        st.failed = 1;
+    }
+    if (!st.failed) {
+        place_defaults(cfg);
+        finish_defaults(cfg);
+        if (sim_config_check(cfg, errout))
+            st.failed = 1;
+    }
+    return st.failed ? -SIM_ECONFIG : 0;
+}
+
 void sim_config_destroy(sim_config *cfg)
 {
     if (cfg == NULL)
@@ -882,6 +958,9 @@ void sim_config_destroy(sim_config *cfg)
     for (size_t i = 0; i < cfg->nbuckets; i++)
         free(cfg->buckets[i].name);
     free(cfg->buckets);
+    for (size_t i = 0; i < cfg->nfaults; i++)
+        free(cfg->faults[i].name), free(cfg->faults[i].service), free(cfg->faults[i].operation);
+    free(cfg->faults);
     free(cfg->account_id);
     free(cfg->path);
     free(cfg);

@@ -19,6 +19,9 @@
  *   [api NAME]                    region, stage, route = METHOD /path FUNCTION (repeated),
  *                                 error_response = STATUS REGEX (repeated)
  *   [bucket NAME]                 region
+ *   [fault NAME]                  service, operation, region, kind = throttle |
+ *                                 internal_error | function_error | duplicate_delivery |
+ *                                 outage, probability (0..1), start_s, end_s
  * DIST is a number (fixed), fixed(x), normal(mean, sd), lognormal(median, sigma) or
  * uniform(lo, hi); values in the section's unit (ms unless the key ends in _s). */
 #ifndef SIM_CONFIG_H
@@ -137,6 +140,27 @@ typedef struct sim_cfg_bucket {
     int region;
 } sim_cfg_bucket;
 
+enum sim_fault_kind {
+    SIM_FAULT_THROTTLE = 1,  /* ProvisionedThroughputExceededException (DynamoDB) */
+    SIM_FAULT_INTERNAL,      /* the service's 500 (InternalServerError, InternalFailure) */
+    SIM_FAULT_FUNCTION,      /* a Lambda function error without running the handler */
+    SIM_FAULT_DUPLICATE,     /* SQS delivers a sent message twice (at-least-once) */
+    SIM_FAULT_OUTAGE,        /* every call into the region fails (503) */
+};
+
+/* [fault NAME]: with probability ppm/1e6, within [start_us, end_us), an operation of a
+ * service in a region fails as kind says. NULL/-1 fields match anything. */
+typedef struct sim_cfg_fault {
+    char *name;       /* owned */
+    char *service;    /* owned: "dynamodb", "sqs", "s3", "lambda", or NULL (any; outage) */
+    char *operation;  /* owned: "PutItem", a function name for lambda, or NULL (any) */
+    int region;       /* region index, or -1 for any */
+    int kind;         /* enum sim_fault_kind */
+    int64_t ppm;      /* probability in parts per million (1000000 = always) */
+    sim_time_us start_us, end_us; /* window; end 0 = no end */
+    int line;
+} sim_cfg_fault;
+
 typedef struct sim_config {
     char *path;                  /* owned: the file read */
     char *account_id;            /* default "000000000000" */
@@ -152,6 +176,7 @@ typedef struct sim_config {
     sim_cfg_esm *esms; size_t nesms;
     sim_cfg_api *apis; size_t napis;
     sim_cfg_bucket *buckets; size_t nbuckets;
+    sim_cfg_fault *faults; size_t nfaults;
     sim_time_us lambda_idle_timeout_us; /* [service lambda] idle_timeout_s, default 600 s */
 } sim_config;
 
@@ -164,6 +189,12 @@ int sim_config_load(const char *path, FILE *errout, sim_config **out);
 
 /** Free. Accepts NULL. */
 void sim_config_destroy(sim_config *cfg);
+
+/**
+ * Read another file into cfg as if appended to it (e.g. a faults file given with
+ * --faults), then check. Errors as sim_config_load; cfg may be partly changed on error.
+ */
+int sim_config_merge(sim_config *cfg, const char *path, FILE *errout);
 
 /** Region index by name, or -1. */
 int sim_config_region(const sim_config *cfg, const char *name);

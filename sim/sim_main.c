@@ -9,6 +9,7 @@
 #include "sim/core/sim_err.h"
 #include "sim/sim_check.h"
 #include "sim/sim_host.h"
+#include "sim/sim_sweep.h"
 #include "handlers/tw.h"
 #include "sim/sim_version.h"
 
@@ -25,6 +26,7 @@ static const char usage[] =
     "  serve      run the world and serve HTTP until SIGINT/SIGTERM\n"
     "  populate   load Tweeter's demo users into a --data directory\n"
     "  check milestone   measure the milestone (post < 1 s, fan-out < 120 s, feed page < 1 s)\n"
+    "  sweep      run the milestone scenario over many seeds with faults, check invariants\n"
     "\n"
     "options:\n"
     "  --config FILE     regions.conf to use (default: ./regions.conf, else the installed one)\n"
@@ -40,12 +42,17 @@ static const char usage[] =
     "  --json            (check) print one JSON object\n"
     "  --virtual-time    (check) run on the virtual clock: the client is simulated in the\n"
     "                    process, nothing waits on the wall clock, the run is reproducible\n"
-    "  --trace FILE      (check) write every deciding event as JSON lines to FILE\n";
+    "  --trace FILE      (check) write every deciding event as JSON lines to FILE\n"
+    "  --seeds N         (sweep) how many seeds, from --seed (default 1) on\n"
+    "  --faults FILE     (sweep) [fault] rules to add to the config\n"
+    "  --posts N         (sweep) statuses to post per seed (default 2)\n";
 
 typedef struct cli {
     sim_host_options host;
     int demo, json, virtual_time;
     const char *trace_path;
+    const char *faults_path;
+    int64_t seeds, posts;
     int64_t users;
     const char *overrides[64];
     int noverrides;
@@ -65,7 +72,7 @@ static int parse_port(const char *s, int *out)
 static int parse_args(int argc, char **argv, cli *c)
 {
     enum { O_CONFIG = 1, O_DATA, O_DEMO, O_AWS, O_API, O_SEED, O_SET, O_ZERO, O_LOG, O_JSON, O_USERS,
-           O_VIRTUAL, O_TRACE };
+           O_VIRTUAL, O_TRACE, O_SEEDS, O_FAULTS, O_POSTS };
     static const struct option opts[] = {
         { "config", required_argument, NULL, O_CONFIG },
         { "data", required_argument, NULL, O_DATA },
@@ -80,6 +87,9 @@ static int parse_args(int argc, char **argv, cli *c)
         { "users", required_argument, NULL, O_USERS },
         { "virtual-time", no_argument, NULL, O_VIRTUAL },
         { "trace", required_argument, NULL, O_TRACE },
+        { "seeds", required_argument, NULL, O_SEEDS },
+        { "faults", required_argument, NULL, O_FAULTS },
+        { "posts", required_argument, NULL, O_POSTS },
         { NULL, 0, NULL, 0 },
     };
     int o;
@@ -121,6 +131,15 @@ static int parse_args(int argc, char **argv, cli *c)
         case O_JSON: c->json = 1; break;
         case O_VIRTUAL: c->virtual_time = 1; break;
         case O_TRACE: c->trace_path = optarg; break;
+        case O_FAULTS: c->faults_path = optarg; break;
+        case O_SEEDS:
+        case O_POSTS:
+            errno = 0;
+            *(o == O_SEEDS ? &c->seeds : &c->posts) = strtoll(optarg, &end, 10);
+            if (errno || *end || optarg[0] == '-' || strtoll(optarg, NULL, 10) < 1)
+                return fprintf(stderr, "stratus: bad --%s '%s'\n",
+                               o == O_SEEDS ? "seeds" : "posts", optarg), -1;
+            break;
         case O_USERS:
             errno = 0;
             c->users = strtoll(optarg, &end, 10);
@@ -320,6 +339,50 @@ static int cmd_check_virtual(cli *c)
     return rc == 0 && r.pass ? 0 : 1;
 }
 
+/* `stratus sweep`: one virtual run per seed, invariants after each; failing seeds are
+ * printed with the command that reproduces them. */
+static int cmd_sweep(cli *c)
+{
+    const char *path = sim_host_config_path(c->host.config_path);
+    if (path == NULL) {
+        fprintf(stderr, "stratus: no regions.conf here or installed; pass --config FILE\n");
+        return 1;
+    }
+    sim_sweep_opts o = { .config_path = path,
+                         .faults_path = c->faults_path,
+                         .overrides = c->overrides,
+                         .users = c->users ? (long)c->users : 1000,
+                         .posts = c->posts ? (int)c->posts : 2 };
+    uint64_t first = c->host.seed_given ? c->host.seed : 1;
+    int64_t n = c->seeds ? c->seeds : 10;
+    int failures = 0;
+    sim_time_us wall0 = sim_clock_wall_us();
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t seed = first + (uint64_t)i;
+        sim_sweep_result r;
+        if (sim_sweep_one(&o, seed, &r) != 0)
+            return 1;
+        printf("seed %-6llu %s  posts %d  feed rows %ld/%ld  faults %llu  drained in %.1f s  %s\n",
+               (unsigned long long)seed, r.ok ? "ok  " : "FAIL", r.posts_ok, r.feed_rows,
+               r.expected_rows, (unsigned long long)r.faults, r.drain_s, r.digest);
+        if (!r.ok) {
+            failures++;
+            printf("  broken invariant: %s\n  reproduce: stratus sweep --seeds 1 --seed %llu "
+                   "--users %ld --posts %d --config %s",
+                   r.why, (unsigned long long)seed, o.users, o.posts, path);
+            if (o.faults_path)
+                printf(" --faults %s", o.faults_path);
+            for (int k = 0; k < c->noverrides; k++)
+                printf(" --set '%s'", c->overrides[k]);
+            printf("\n");
+        }
+        fflush(stdout);
+    }
+    printf("sweep: %lld seeds, %d failed, %.1f s of wall time\n", (long long)n, failures,
+           (double)(sim_clock_wall_us() - wall0) / 1e6);
+    return failures ? 1 : 0;
+}
+
 static int cmd_check(cli *c, const char *what)
 {
     if (what == NULL || strcmp(what, "milestone") != 0) {
@@ -370,7 +433,8 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
-    if (strcmp(cmd, "serve") && strcmp(cmd, "populate") && strcmp(cmd, "check")) {
+    if (strcmp(cmd, "serve") && strcmp(cmd, "populate") && strcmp(cmd, "check") &&
+        strcmp(cmd, "sweep")) {
         fprintf(stderr, "stratus: unknown command '%s'\n%s", cmd, usage);
         return 2;
     }
@@ -380,5 +444,7 @@ int main(int argc, char **argv)
         return cmd_serve(&c);
     if (!strcmp(cmd, "populate"))
         return cmd_populate(&c);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(&c);
     return cmd_check(&c, what);
 }

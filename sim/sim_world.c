@@ -268,6 +268,9 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
         rc = lambda_service_create(&w->svc, opt->handlers, &w->rng_root, &w->lambda);
     if (rc == 0)
         rc = apigw_create(&w->svc, w->lambda, &w->rng_root, &w->gateway);
+    /* Forked last: adding faults shifts no other stream. Set before any event runs. */
+    sim_faults_init(&w->faults, cfg, &w->rng_root, &w->trace);
+    w->svc.faults = &w->faults;
     if (rc != 0) {
         SIM_LOGE(&w->log, "world", "cannot create the world: %s", sim_strerror(rc));
         sim_world_destroy(w);
@@ -342,6 +345,7 @@ cJSON *sim_world_health(const sim_world *w)
     }
     cJSON_AddNumberToObject(h, "events_dispatched", (double)w->sched.dispatched);
     cJSON_AddNumberToObject(h, "trace_events", (double)w->trace.events);
+    cJSON_AddNumberToObject(h, "faults_injected", (double)w->faults.injected);
     char digest[65];
     sim_world_trace_digest(w, digest);
     cJSON_AddStringToObject(h, "trace_digest", digest);

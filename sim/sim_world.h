@@ -22,6 +22,7 @@ typedef struct sim_world {
     sim_config *cfg;         /* owned */
     sim_region_model region;
     sim_trace trace;         /* every deciding event, hashed */
+    sim_faults faults;       /* [fault] rules and their stream (forked last) */
     sim_services svc;        /* what callers reach; points into this world */
     ddb_service *ddb;        /* owned */
     sqs_service *sqs;        /* owned */

@@ -54,4 +54,33 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
 /** Number of tables. */
 int ddb_table_count(const ddb_service *svc);
 
+#define DDB_STATS_GSI_MAX 20 /* GSIs per table (DynamoDB quota) */
+
+/* Capacity counters of one table or index since it was created. Consumption is counted
+ * for on-demand tables too. Milli-units: 1000 = one capacity unit. */
+typedef struct ddb_store_counters {
+    int64_t consumed_rcu_mu;  /* read units charged, milli-units */
+    int64_t consumed_wcu_mu;  /* write units charged, milli-units */
+    int64_t throttled_reads;  /* reads refused (ProvisionedThroughputExceeded, or a batch
+                                 key left unprocessed) */
+    int64_t throttled_writes; /* writes refused, likewise (a BatchWriteItem item counts) */
+    int64_t item_count;       /* rows now */
+} ddb_store_counters;
+
+typedef struct ddb_table_counters {
+    ddb_store_counters table;
+    int ngsi;                                 /* GSIs of the table */
+    const char *gsi_name[DDB_STATS_GSI_MAX];  /* IndexName of each, in definition order;
+                                                 borrowed from the table (valid until it
+                                                 is updated or deleted) */
+    ddb_store_counters gsi[DDB_STATS_GSI_MAX];
+} ddb_table_counters;
+
+/**
+ * Counters of table and its GSIs now (for metrics; no request, no capacity, no RNG draw).
+ * A write refused by a GSI's bucket counts on that GSI. Fills *out (caller's storage).
+ * Returns 0, or -SIM_ENOENT (out untouched) when there is no such table.
+ */
+int ddb_table_stats(ddb_service *svc, const char *table, ddb_table_counters *out);
+
 #endif

@@ -47,6 +47,8 @@ void ddb__bucket_init(ddb_bucket *b, int64_t rate_per_s, sim_time_us now)
     b->rate_per_s = rate_per_s < 0 ? 0 : rate_per_s;
     b->last_us = now;
     b->tokens_uu = bucket_cap(b);
+    b->consumed_uu = 0;
+    b->throttled = 0;
 }
 
 void ddb__bucket_set_rate(ddb_bucket *b, int64_t rate_per_s, sim_time_us now)
@@ -64,11 +66,15 @@ int ddb__bucket_admit(ddb_bucket *b, sim_time_us now)
     if (b->rate_per_s == 0 || b->rate_per_s > DDB_RATE_MAX)
         return 1;
     bucket_refill(b, now);
-    return b->tokens_uu > 0;
+    if (b->tokens_uu > 0)
+        return 1;
+    b->throttled++;
+    return 0;
 }
 
 void ddb__bucket_charge(ddb_bucket *b, int64_t cost_uu, sim_time_us now)
 {
+    b->consumed_uu += cost_uu;
     if (b->rate_per_s == 0 || b->rate_per_s > DDB_RATE_MAX)
         return;
     bucket_refill(b, now);

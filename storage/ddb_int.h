@@ -44,6 +44,8 @@ typedef struct ddb_bucket {
     int64_t rate_per_s;  /* provisioned units per second; 0 = on-demand (never throttles) */
     int64_t tokens_uu;   /* available micro-units; negative after a read larger than the rest */
     sim_time_us last_us; /* scheduler time of the last refill */
+    int64_t consumed_uu; /* micro-units charged since creation (also when on-demand) */
+    int64_t throttled;   /* admissions refused since creation (requests or batch items) */
 } ddb_bucket;
 
 /** Initialise b at rate_per_s (0 = on-demand) with a full burst (300 s of rate), at now. */

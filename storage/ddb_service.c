@@ -85,6 +85,31 @@ int ddb_table_count(const ddb_service *svc)
     return svc->ntables;
 }
 
+/* Counters of one store (table or index) into *out. */
+static void store_counters(const ddb_store *st, ddb_store_counters *out)
+{
+    out->consumed_rcu_mu = st->rb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
+    out->consumed_wcu_mu = st->wb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
+    out->throttled_reads = st->rb.throttled;
+    out->throttled_writes = st->wb.throttled;
+    out->item_count = st->item_count;
+}
+
+int ddb_table_stats(ddb_service *svc, const char *table, ddb_table_counters *out)
+{
+    const ddb_table *t = ddb__table_find(svc, table);
+    if (t == NULL)
+        return -SIM_ENOENT;
+    memset(out, 0, sizeof *out);
+    store_counters(&t->st, &out->table);
+    out->ngsi = t->ngsi;
+    for (int i = 0; i < t->ngsi && i < DDB_STATS_GSI_MAX; i++) {
+        out->gsi_name[i] = t->gsi[i].name;
+        store_counters(&t->gsi[i].st, &out->gsi[i]);
+    }
+    return 0;
+}
+
 /* ---- registry ---- */
 
 /* Position of name in the sorted registry, or where it would go (*found 0). */

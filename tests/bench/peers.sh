@@ -5,6 +5,7 @@
 # (the bench's packages are installed into build/peers on first use).
 set -u
 BIN=$(readlink -f "${1:-./build/release/stratus}")
+CONF=$(readlink -f regions.conf)
 SRC=${BENCH_SRC:-../shared/bench}
 DIR=build/peers/bench
 OUT=$(readlink -f build/bench)/peers.jsonl
@@ -35,7 +36,7 @@ stop() { kill "$1" 2>/dev/null; for _ in $(seq 50); do kill -0 "$1" 2>/dev/null 
 wait_up() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
 
 A=$(free_port); P=$(free_port)
-"$BIN" serve --zero-latency --aws-port "$A" --api-port "$P" --log-level error & SP=$!
+"$BIN" serve --config "$CONF" --zero-latency --aws-port "$A" --api-port "$P" --log-level error & SP=$!
 wait_up "http://127.0.0.1:$A/_stratus/health"
 ddb stratus "http://127.0.0.1:$A"; sqs stratus "http://127.0.0.1:$A"; s3 stratus "http://127.0.0.1:$A"
 echo "{\"kind\":\"memory\",\"label\":\"stratus\",\"vmrss_kb\":$(rss $SP)}" >> "$OUT"; stop $SP
