@@ -187,6 +187,7 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
         .log_out = stderr,
         .log_level = opt->log_level,
         .latency_scale = opt->latency_scale,
+        .trace_out = opt->trace_out,
     };
     rc = sim_world_create(cfg, &wopt, &h->world);
     if (rc == 0)

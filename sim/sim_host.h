@@ -23,6 +23,7 @@ typedef struct sim_host_options {
     int log_level;
     double latency_scale;     /* 1.0; 0 turns latency off */
     const char **overrides;   /* "section|key|value" strings, NULL-terminated; may be NULL */
+    FILE *trace_out;          /* NULL, or where the trace's JSON lines go */
 } sim_host_options;
 
 typedef struct sim_host {

@@ -42,7 +42,7 @@ static const char usage[] =
     "  --json            (check) print one JSON object\n"
     "  --virtual-time    (check) run on the virtual clock: the client is simulated in the\n"
     "                    process, nothing waits on the wall clock, the run is reproducible\n"
-    "  --trace FILE      (check) write every deciding event as JSON lines to FILE\n"
+    "  --trace FILE      (serve, check) write every deciding event as JSON lines to FILE\n"
     "  --seeds N         (sweep) how many seeds, from --seed (default 1) on\n"
     "  --faults FILE     (sweep) [fault] rules to add to the config\n"
     "  --posts N         (sweep) statuses to post per seed (default 2)\n";
@@ -182,6 +182,10 @@ static int cmd_serve(cli *c)
     if (!c->host.api_port)
         c->host.api_port = 3000;
     c->host.listen = 1;
+    if (c->trace_path && (c->host.trace_out = fopen(c->trace_path, "w")) == NULL) {
+        fprintf(stderr, "stratus: cannot write %s\n", c->trace_path);
+        return 1;
+    }
     if (sim_host_open(&h, &c->host) != 0)
         return 1;
     fprintf(stderr, "stratus %s: world up in %.1f ms (seed %llu, %s)\n", STRATUS_VERSION,
@@ -198,8 +202,13 @@ static int cmd_serve(cli *c)
             "  health:                           %s/_stratus/health\n",
             rss_kib(), h.aws_url, h.api_url, h.aws_url);
     sim_host_run(&h);
-    fprintf(stderr, "stratus: stopping\n");
+    char digest[65];
+    sim_world_trace_digest(h.world, digest);
+    fprintf(stderr, "stratus: stopping (%llu trace events, digest %s)\n",
+            (unsigned long long)h.world->trace.events, digest);
     sim_host_close(&h);
+    if (c->host.trace_out)
+        fclose(c->host.trace_out);
     return 0;
 }
 
