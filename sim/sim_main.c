@@ -8,6 +8,7 @@
 
 #include "sim/core/sim_err.h"
 #include "sim/sim_check.h"
+#include "sim/sim_experiment.h"
 #include "sim/sim_host.h"
 #include "sim/sim_sweep.h"
 #include "handlers/tw.h"
@@ -27,6 +28,8 @@ static const char usage[] =
     "  populate   load Tweeter's demo users into a --data directory\n"
     "  check milestone   measure the milestone (post < 1 s, fan-out < 120 s, feed page < 1 s)\n"
     "  sweep      run the milestone scenario over many seeds with faults, check invariants\n"
+    "  experiment FILE [--out DIR] [--seeds K]   run a region-latency experiment (always in\n"
+    "             virtual time) and write its report (default build/experiments/NAME)\n"
     "\n"
     "options:\n"
     "  --config FILE     regions.conf to use (default: ./regions.conf, else the installed one)\n"
@@ -419,6 +422,33 @@ static int cmd_check(cli *c, const char *what)
     return rc == 0 && r.pass ? 0 : 1;
 }
 
+/* `stratus experiment FILE [--out DIR] [--seeds K] [--virtual-time]` (always virtual). */
+static int cmd_experiment(int argc, char **argv)
+{
+    const char *file = NULL, *out = NULL;
+    int seeds = 0;
+    for (int i = 2; i < argc; i++) {
+        char *end;
+        if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
+            long k = strtol(argv[++i], &end, 10);
+            if (*end || k < 1 || k > SIM_EXP_SEEDS_MAX)
+                return fprintf(stderr, "stratus: bad --seeds '%s'\n", argv[i]), 2;
+            seeds = (int)k;
+        } else if (!strcmp(argv[i], "--virtual-time")) {
+            continue;
+        } else if (argv[i][0] != '-' && file == NULL) {
+            file = argv[i];
+        } else {
+            return fprintf(stderr, "stratus: experiment: unexpected '%s'\n%s", argv[i], usage), 2;
+        }
+    }
+    if (file == NULL)
+        return fprintf(stderr, "stratus: experiment: which FILE?\n%s", usage), 2;
+    return sim_experiment_main(file, out, seeds, tw_handlers);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -430,6 +460,8 @@ int main(int argc, char **argv)
         printf("stratus %s\n", STRATUS_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "experiment"))
+        return cmd_experiment(argc, argv);
     cli c;
     memset(&c, 0, sizeof c);
     c.host.latency_scale = 1.0;

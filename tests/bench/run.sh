@@ -52,6 +52,20 @@ t0=$(now_ms)
 "$BIN" check milestone --zero-latency --json 2>"$OUT/milestone0.log" | tee "$OUT/milestone0.json" | sed 's/^/  /'
 printf '  whole command: %s ms\n' $(($(now_ms) - t0))
 
+echo "== stratus check milestone --virtual-time --seed 7 (twice: same digest), seed 8"
+for seed in 7 7 8; do
+    /usr/bin/time -f "  wall %e s, max RSS %M KiB" "$BIN" check milestone --virtual-time --seed $seed --json \
+        2>"$OUT/virtual.log" | sed 's/^/  /'
+    grep -E "virtual run|wall" "$OUT/virtual.log" | sed 's/^/  /'
+done
+
+if [ "${BIG:-0}" = 1 ]; then
+    echo "== 1,000,000 followers in virtual time (feed WCU raised to 40000)"
+    /usr/bin/time -f "  wall %e s, max RSS %M KiB" "$BIN" check milestone --virtual-time --seed 7 --json \
+        --users 1000000 --set 'table feed|wcu|40000' 2>"$OUT/virtual-1m.log" | sed 's/^/  /'
+    grep -E "virtual run|wall" "$OUT/virtual-1m.log" | sed 's/^/  /'
+fi
+
 if [ "${PEERS:-0}" = 1 ]; then
     sh tests/bench/peers.sh "$BIN"
 fi
