@@ -29,6 +29,49 @@ const char *sim_host_config_path(const char *path)
     return NULL;
 }
 
+/* Virtual time behind HTTP: a request arrives at the current virtual instant and the
+ * scheduler runs (jumping the clock) until its reply is ready; between requests virtual
+ * time stands still. The exchange's completion is wrapped to learn when it is done. */
+typedef struct vreq {
+    void (*complete)(sim_http_exchange *x); /* the front's */
+    void *front_data;
+    int done;
+} vreq;
+
+static void vreq_complete(sim_http_exchange *x)
+{
+    vreq *v = x->front_data;
+    v->done = 1;
+    x->front_data = v->front_data;
+    x->complete = v->complete;
+    x->complete(x);
+}
+
+static void route_aws(void *arg, sim_http_exchange *x);
+static void route_api(void *arg, sim_http_exchange *x);
+
+/* Serve x through serve_fn, then run virtual time until x is answered (bounded). */
+static void serve_virtual(sim_host *h, sim_http_exchange *x,
+                          void (*serve_fn)(void *arg, sim_http_exchange *x))
+{
+    sim_world *w = h->world;
+    vreq v = { x->complete, x->front_data, 0 };
+    x->complete = vreq_complete;
+    x->front_data = &v;
+    h->virtual_time = 0; /* the nested call serves directly */
+    serve_fn(h, x);
+    h->virtual_time = 1;
+    sim_time_us limit = sim_now_us(w) + 3600 * SIM_S;
+    while (!v.done && sim_now_us(w) < limit)
+        if (sim_sched_run_until_idle(&w->sched, 1) == 0)
+            break;
+    if (!v.done) { /* nothing left that could answer it */
+        static const char body[] = "{\"message\":\"no reply in virtual time\"}";
+        sim_http_resp_set(&x->resp, 504, "application/json", body, sizeof body - 1);
+        vreq_complete(x);
+    }
+}
+
 /* The AWS endpoint: health, DynamoDB, SQS (JSON and query), API Gateway's
  * /restapis/... form, and S3 for everything else. */
 static void route_aws(void *arg, sim_http_exchange *x)
@@ -36,6 +79,10 @@ static void route_aws(void *arg, sim_http_exchange *x)
     sim_host *h = arg;
     sim_world *w = h->world;
     sim_http_req *req = &x->req;
+    if (h->virtual_time) {
+        serve_virtual(h, x, route_aws);
+        return;
+    }
     sim_sched_refresh(&w->sched);
     const char *target = sim_http_req_header(req, "X-Amz-Target");
     const char *ctype = sim_http_req_header(req, "Content-Type");
@@ -70,7 +117,11 @@ static void route_aws(void *arg, sim_http_exchange *x)
             static const char bad[] = "{\"message\":\"expected {\\\"advance_seconds\\\": N >= 0}\"}";
             sim_http_resp_set(&x->resp, 400, "application/json", bad, sizeof bad - 1);
         } else {
-            sim_clock_advance(&w->clock, (sim_time_us)(adv->valuedouble * 1e6));
+            sim_time_us d = (sim_time_us)(adv->valuedouble * 1e6);
+            if (w->clock.virtual_mode)
+                sim_sched_run_for(&w->sched, d); /* every event on the way fires in order */
+            else
+                sim_clock_advance(&w->clock, d);
             sim_sched_refresh(&w->sched);
             cJSON *doc = sim_world_health(w);
             sim_http_resp_json(&x->resp, 200, "application/json", doc);
@@ -112,6 +163,10 @@ static void route_aws(void *arg, sim_http_exchange *x)
 static void route_api(void *arg, sim_http_exchange *x)
 {
     sim_host *h = arg;
+    if (h->virtual_time) {
+        serve_virtual(h, x, route_api);
+        return;
+    }
     sim_sched_refresh(&h->world->sched);
     apigw_http_serve(h->world->gateway, x);
 }
@@ -181,7 +236,7 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
     sim_world_options wopt = {
         .data_dir = opt->data_dir,
         .seed = opt->seed_given ? opt->seed : cfg->seed,
-        .virtual_time = 0,
+        .virtual_time = opt->virtual_time,
         .endpoint_url = h->aws_url,
         .handlers = tw_handlers,
         .log_out = stderr,
@@ -190,7 +245,8 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
         .trace_out = opt->trace_out,
     };
     rc = sim_world_create(cfg, &wopt, &h->world);
-    if (rc == 0)
+    h->virtual_time = opt->virtual_time;
+    if (rc == 0 && !h->virtual_time)
         rc = sim_uv_init(&h->uv, &h->loop, &h->world->sched);
     if (rc != 0) {
         sim_host_close(h);
@@ -209,6 +265,11 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
 void sim_host_run_until(sim_host *h, volatile int *flag)
 {
     while (!*flag && !h->stop_requested) {
+        if (h->virtual_time) { /* nothing waits on the wall clock */
+            if (sim_sched_run_until_idle(&h->world->sched, 1) == 0)
+                break;
+            continue;
+        }
         sim_uv_kick(&h->uv);
         uv_run(&h->loop, UV_RUN_ONCE);
     }
@@ -217,7 +278,8 @@ void sim_host_run_until(sim_host *h, volatile int *flag)
 int sim_host_run(sim_host *h)
 {
     while (!h->stop_requested) {
-        sim_uv_kick(&h->uv);
+        if (!h->virtual_time)
+            sim_uv_kick(&h->uv);
         uv_run(&h->loop, UV_RUN_DEFAULT);
     }
     return 0;
@@ -329,8 +391,8 @@ void sim_host_close(sim_host *h)
         sim_http_quiesce(h->api_http);
         h->stop_requested = 0;
         sim_time_us until = sim_clock_wall_us() + DRAIN_US;
-        while (apigw_in_flight(h->world->gateway) > 0 && sim_clock_wall_us() < until &&
-               !h->stop_requested) {
+        while (!h->virtual_time && apigw_in_flight(h->world->gateway) > 0 &&
+               sim_clock_wall_us() < until && !h->stop_requested) {
             sim_uv_kick(&h->uv);
             uv_run(&h->loop, UV_RUN_ONCE);
         }
@@ -340,7 +402,8 @@ void sim_host_close(sim_host *h)
     sim_http_stop(h->api_http);
     h->aws_http = h->api_http = NULL;
     if (h->world) {
-        sim_uv_close(&h->uv);
+        if (!h->virtual_time)
+            sim_uv_close(&h->uv);
         uv_close((uv_handle_t *)&h->sigint, NULL);
         uv_close((uv_handle_t *)&h->sigterm, NULL);
     }

@@ -24,6 +24,7 @@ typedef struct sim_host_options {
     double latency_scale;     /* 1.0; 0 turns latency off */
     const char **overrides;   /* "section|key|value" strings, NULL-terminated; may be NULL */
     FILE *trace_out;          /* NULL, or where the trace's JSON lines go */
+    int virtual_time;         /* 1: the world's clock is virtual; requests advance it */
 } sim_host_options;
 
 typedef struct sim_host {
@@ -34,6 +35,7 @@ typedef struct sim_host {
     sim_http *api_http;       /* owned */
     uv_signal_t sigint, sigterm;
     int stop_requested;
+    int virtual_time;         /* see sim_host_options */
     char aws_url[64], api_url[128];
 } sim_host;
 

@@ -43,8 +43,9 @@ static const char usage[] =
     "  --zero-latency    no simulated latency or service time, for benchmarks\n"
     "  --log-level L     debug, info, warn or error (default info)\n"
     "  --json            (check) print one JSON object\n"
-    "  --virtual-time    (check) run on the virtual clock: the client is simulated in the\n"
-    "                    process, nothing waits on the wall clock, the run is reproducible\n"
+    "  --virtual-time    run on the virtual clock: nothing waits on the wall clock. check:\n"
+    "                    the client is simulated in the process, the run is reproducible;\n"
+    "                    serve: each request advances virtual time until it is answered\n"
     "  --trace FILE      (serve, check) write every deciding event as JSON lines to FILE\n"
     "  --seeds N         (sweep) how many seeds, from --seed (default 1) on\n"
     "  --faults FILE     (sweep) [fault] rules to add to the config\n"
@@ -185,6 +186,7 @@ static int cmd_serve(cli *c)
     if (!c->host.api_port)
         c->host.api_port = 3000;
     c->host.listen = 1;
+    c->host.virtual_time = c->virtual_time;
     if (c->trace_path && (c->host.trace_out = fopen(c->trace_path, "w")) == NULL) {
         fprintf(stderr, "stratus: cannot write %s\n", c->trace_path);
         return 1;
