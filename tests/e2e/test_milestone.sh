@@ -125,3 +125,35 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(8)' "$p" &
 	wait "$holder" 2>/dev/null
 	return 0
 }
+
+# Virtual time: the same seed prints the same JSON (figures and trace digest), another
+# seed other figures with the targets still met (issue 3, "Done when").
+test_milestone_virtual_determinism() {
+	run_bin 60 check milestone --virtual-time --seed 7 --json
+	assert_eq "check milestone --virtual-time --seed 7: exit status" 0 "$RC" || echo "stderr: $(e2e_clip "$ERR")"
+	local a=$OUT
+	run_bin 60 check milestone --virtual-time --seed 7 --json
+	assert_eq "virtual run, seed 7 again: identical JSON" "$a" "$OUT"
+	assert_json "virtual milestone: pass" "$a" .pass true
+	assert_json "virtual milestone: feeds_delivered" "$a" .feeds_delivered 10000
+	assert_json "virtual milestone: a 64-hex trace_digest" "$a" '.trace_digest | test("^[0-9a-f]{64}$")' true
+	run_bin 60 check milestone --virtual-time --seed 8 --json
+	assert_json "virtual milestone, seed 8: pass" "$OUT" .pass true
+	assert_ne "virtual milestone, seed 8: another digest" "$(printf '%s' "$a" | jq -r .trace_digest)" \
+		"$(printf '%s' "$OUT" | jq -r .trace_digest)"
+	assert_ne "virtual milestone, seed 8: other figures" "$(printf '%s' "$a" | jq -r .post_ms)" \
+		"$(printf '%s' "$OUT" | jq -r .post_ms)"
+}
+
+# A sweep with faults passes, and catches the planted lost-write handler with a
+# reproduce command.
+test_sweep_cli() {
+	run_bin 120 sweep --seeds 3 --users 200 --faults experiments/faults.conf
+	assert_eq "sweep with faults: exit status" 0 "$RC" || echo "out: $(e2e_clip "$OUT")"
+	assert_contains "sweep: summary line" "sweep: 3 seeds, 0 failed" "$OUT"
+	run_bin 120 sweep --seeds 1 --users 200 \
+		--set 'function tweeterPostStatusProcessing|handler|tweeter.updateFeedUnawaited'
+	assert_ne "sweep with the planted bug: non-zero exit" 0 "$RC"
+	assert_contains "sweep names the broken invariant" "lost feed writes" "$OUT"
+	assert_contains "sweep prints how to reproduce" "reproduce: stratus sweep --seeds 1 --seed 1" "$OUT"
+}
