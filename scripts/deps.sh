@@ -22,6 +22,7 @@ need libcrypto libssl-dev
 need libcurl libcurl4-openssl-dev
 need /usr/bin/aws awscli
 need /usr/bin/jq jq
+need /usr/bin/gnuplot gnuplot-nox
 need /usr/bin/time time
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"

@@ -68,8 +68,8 @@ static int parse_int(exp_parse *st, const char *key, const char *value, int64_t 
     errno = 0;
     long long v = strtoll(value, &end, 10);
     if (errno || end == value || *end || v < lo || v > hi) {
-        fprintf(st->errout, "%s:%d: %s: '%s' is not an integer in %lld..%lld\n", st->path,
-                st->line, key, value, (long long)lo, (long long)hi);
+        fprintf(st->errout, "%s:%d: %s: '%s' is not an integer in %lld..%lld\n", st->path, st->line,
+                key, value, (long long)lo, (long long)hi);
         st->failed = 1;
         return -1;
     }
@@ -406,8 +406,8 @@ static int variant_config(const sim_experiment *e, const sim_exp_variant *v, FIL
     int rc = sim_config_load(path, errout, &cfg);
     if (rc != 0)
         return rc == -SIM_ENOMEM ? rc : -SIM_ECONFIG;
-    if ((rc = apply_sets(cfg, &e->common, errout)) != 0 ||
-        (rc = apply_sets(cfg, v, errout)) != 0 || (rc = sim_config_check(cfg, errout)) != 0) {
+    if ((rc = apply_sets(cfg, &e->common, errout)) != 0 || (rc = apply_sets(cfg, v, errout)) != 0 ||
+        (rc = sim_config_check(cfg, errout)) != 0) {
         fprintf(errout, "stratus: experiment: variant %s: the world is not valid\n", v->name);
         sim_config_destroy(cfg);
         return -SIM_ECONFIG;
@@ -467,9 +467,9 @@ static cJSON *xapi(xclient *c, const char *path, const cJSON *body, long *out_st
         if (sim_caller_block(&c->caller) != 0)
             break;
     *out_status = c->x.resp.status;
-    cJSON *doc = c->x.resp.body ? cJSON_ParseWithLength((const char *)c->x.resp.body,
-                                                        c->x.resp.body_len)
-                                : NULL;
+    cJSON *doc = c->x.resp.body
+                     ? cJSON_ParseWithLength((const char *)c->x.resp.body, c->x.resp.body_len)
+                     : NULL;
     cJSON_free(c->x.req.body); /* from cJSON's allocator */
     c->x.req.body = NULL;
     sim_http_req_release(&c->x.req);
@@ -573,13 +573,11 @@ static void xclient_body(void *arg)
         if (status != 200) {
             run->post_errors++;
             if (run->error[0] == '\0')
-                snprintf(run->error, sizeof run->error, "post %d failed (HTTP %ld)", i + 1,
-                         status);
+                snprintf(run->error, sizeof run->error, "post %d failed (HTTP %ld)", i + 1, status);
         }
     }
     cJSON_Delete(user);
-    while (c->ncomplete < c->nsent &&
-           sim_now_us(w) - c->sent_us[c->nsent - 1] < e->fanout_limit_us)
+    while (c->ncomplete < c->nsent && sim_now_us(w) - c->sent_us[c->nsent - 1] < e->fanout_limit_us)
         if (sim_caller_sleep(&c->caller, EXP_POLL_US) != 0)
             break;
     for (int i = c->ncomplete; i < c->nsent; i++) {
@@ -703,8 +701,8 @@ static int scenario(sim_world *w, const sim_experiment *e, sim_exp_run *run)
     if ((rc = sim_fiber_create(xclient_body, c, 0, &c->caller.fiber)) != 0)
         goto out;
     sim_caller_resume(&c->caller);
-    sim_time_us limit = t0 + (sim_time_us)e->posts * e->post_interval_us + e->fanout_limit_us +
-                        EXP_SLACK_US;
+    sim_time_us limit =
+        t0 + (sim_time_us)e->posts * e->post_interval_us + e->fanout_limit_us + EXP_SLACK_US;
     while (!c->done && sim_now_us(w) < limit) {
         if (sim_sched_run_until_idle(&w->sched, 1) == 0)
             break;
@@ -731,6 +729,7 @@ static int scenario(sim_world *w, const sim_experiment *e, sim_exp_run *run)
     run->lambda_throttles = ls1.throttles - ls0.throttles;
     run->lambda_cold_starts = ls1.cold_starts - ls0.cold_starts;
     run->lambda_errors = ls1.errors - ls0.errors;
+    run->lambda_timeouts = ls1.timeouts - ls0.timeouts;
     run->dlq_messages = dlq_messages(w);
 out:
     if (c != NULL)
@@ -855,6 +854,8 @@ static int summarise(sim_exp_variant_result *vr)
         vr->ddb_throttled += run->ddb_throttled;
         vr->lambda_throttles += run->lambda_throttles;
         vr->lambda_cold_starts += run->lambda_cold_starts;
+        vr->lambda_errors += run->lambda_errors;
+        vr->lambda_timeouts += run->lambda_timeouts;
         vr->dlq_messages += run->dlq_messages;
         vr->feed_rows_expected += run->feed_rows_expected;
         vr->feed_rows_delivered += run->feed_rows_delivered;
@@ -1022,13 +1023,21 @@ static int gp_col(const sim_exp_run *run, const char *name)
     return c < 0 ? 2 : c + 2;
 }
 
-static void gp_series_plot(FILE *f, const sim_exp_report *r, const char *col)
+/* One line per variant (its first seed) of series column col; skip_zero leaves out
+ * values <= 0 (for a log scale). */
+static void gp_series_plot(FILE *f, const sim_exp_report *r, const char *col, int skip_zero)
 {
     fprintf(f, "plot ");
     for (size_t i = 0; i < r->nvariants; i++) {
         const sim_exp_run *run = &r->variants[i].runs[0];
-        fprintf(f, "%s'series-%zu-seed%llu.tsv' using 1:%d with lines lw 2 title '%s'",
-                i ? ", \\\n     " : "", i + 1, (unsigned long long)run->seed, gp_col(run, col),
+        int c = gp_col(run, col);
+        char using[64];
+        if (skip_zero)
+            snprintf(using, sizeof using, "1:($%d > 0 ? $%d : 1/0)", c, c);
+        else
+            snprintf(using, sizeof using, "1:%d", c);
+        fprintf(f, "%s'series-%zu-seed%llu.tsv' using %s with lines lw 2 title '%s'",
+                i ? ", \\\n     " : "", i + 1, (unsigned long long)run->seed, using,
                 r->variants[i].variant->name);
     }
     fprintf(f, "\n");
@@ -1036,9 +1045,9 @@ static void gp_series_plot(FILE *f, const sim_exp_report *r, const char *col)
 
 static const char *const PLOTS[][2] = {
     { "post-latency-cdf.png", "Post latency CDF (client round trip, every seed)" },
-    { "update-feed-queue.png", "Update-feed queue depth over time (first seed)" },
-    { "feed-wcu.png", "Feed table consumed WCU over time (first seed)" },
-    { "lambda-in-flight.png", "Lambda invocations in flight over time (first seed)" },
+    { "update-feed-queue.png", "Update-feed queue depth over time, first seed" },
+    { "feed-wcu.png", "Feed table consumed WCU over time, first seed" },
+    { "lambda-in-flight.png", "Lambda invocations in flight over time, first seed" },
 };
 #define NPLOTS (sizeof PLOTS / sizeof PLOTS[0])
 
@@ -1047,16 +1056,18 @@ static int write_gnuplot(const char *dir, const sim_exp_report *r)
     FILE *f = open_in(dir, "plots.gp", "w");
     if (f == NULL)
         return -SIM_EIO;
-    fprintf(f, "# Plots of experiment %s, drawn by stratus with gnuplot; rerun in this\n"
-               "# directory with: gnuplot plots.gp\n"
-               "set terminal pngcairo size 960,540 noenhanced\n"
-               "set datafile separator '\\t'\n"
-               "set grid\n"
-               "set key outside right top\n",
+    fprintf(f,
+            "# Plots of experiment %s, drawn by stratus with gnuplot; rerun in this\n"
+            "# directory with: gnuplot plots.gp\n"
+            "set terminal pngcairo size 960,540 noenhanced\n"
+            "set datafile separator '\\t'\n"
+            "set grid\n"
+            "set key outside right top\n",
             r->exp->name);
-    fprintf(f, "\nset output '%s'\nset title '%s'\nset xlabel 'post latency, client "
-               "round trip (ms)'\nset ylabel 'fraction of posts'\nset yrange [0:1.05]\n"
-               "plot ",
+    fprintf(f,
+            "\nset output '%s'\nset title '%s'\nset xlabel 'post latency, client "
+            "round trip (ms)'\nset ylabel 'fraction of posts'\nset yrange [0:1.05]\n"
+            "plot ",
             PLOTS[0][0], PLOTS[0][1]);
     for (size_t i = 0; i < r->nvariants; i++)
         fprintf(f, "%s'post-latency-%zu.tsv' using 1:2 with steps lw 2 title '%s'",
@@ -1064,13 +1075,16 @@ static int write_gnuplot(const char *dir, const sim_exp_report *r)
     fprintf(f, "\nset autoscale y\nset yrange [0:*]\nset xlabel 'virtual time since login (s)'\n");
     fprintf(f, "\nset output '%s'\nset title '%s'\nset ylabel 'messages (visible + in flight)'\n",
             PLOTS[1][0], PLOTS[1][1]);
-    gp_series_plot(f, r, "update_feed_depth");
-    fprintf(f, "\nset output '%s'\nset title '%s'\nset ylabel 'write capacity units per second'\n",
+    gp_series_plot(f, r, "update_feed_depth", 0);
+    fprintf(f,
+            "\nset output '%s'\nset title '%s'\nset ylabel 'write capacity units per second "
+            "(log scale)'\nset logscale y\nset yrange [*:*]\n",
             PLOTS[2][0], PLOTS[2][1]);
-    gp_series_plot(f, r, "feed_wcu_per_s");
+    gp_series_plot(f, r, "feed_wcu_per_s", 1);
+    fprintf(f, "unset logscale y\nset yrange [0:*]\n");
     fprintf(f, "\nset output '%s'\nset title '%s'\nset ylabel 'invocations'\n", PLOTS[3][0],
             PLOTS[3][1]);
-    gp_series_plot(f, r, "lambda_in_flight");
+    gp_series_plot(f, r, "lambda_in_flight", 0);
     fprintf(f, "set output\n");
     return close_checked(f);
 }
@@ -1150,9 +1164,10 @@ static void md_tables(FILE *f, const sim_exp_report *r)
     }
     if (r->nvariants > 1) {
         const sim_exp_variant_result *base = &r->variants[0];
-        fprintf(f, "\nMedians against the first variant (%s):\n\n"
-                   "| variant | post latency p50 | fan-out p50 | feed page p50 |\n"
-                   "| --- | ---: | ---: | ---: |\n",
+        fprintf(f,
+                "\nMedians against the first variant (%s):\n\n"
+                "| variant | post latency p50 | fan-out p50 | feed page p50 |\n"
+                "| --- | ---: | ---: | ---: |\n",
                 base->variant->name);
         for (size_t i = 1; i < r->nvariants; i++) {
             const sim_exp_variant_result *vr = &r->variants[i];
@@ -1162,42 +1177,44 @@ static void md_tables(FILE *f, const sim_exp_report *r)
             fprintf(f, "| %s | %s | %s | %s |\n", vr->variant->name, a, b, c);
         }
     }
-    fprintf(f, "\nThrottles and delivery, summed over the %d seeds:\n\n"
-               "| variant | feed writes throttled | DynamoDB throttled (all tables) | Lambda "
-               "throttles | cold starts | DLQ messages | fan-outs incomplete | feed rows "
-               "delivered / expected | feed reads showing the last post |\n"
-               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    fprintf(f,
+            "\nThrottles and delivery, summed over every seed (K = %d):\n\n"
+            "| variant | feed writes throttled | DynamoDB throttled (all tables) | Lambda "
+            "throttles | Lambda errors (timeouts) | cold starts | DLQ messages | fan-outs "
+            "incomplete | feed rows delivered / expected | feed reads showing the last post |\n"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
             r->seeds);
     for (size_t i = 0; i < r->nvariants; i++) {
         const sim_exp_variant_result *vr = &r->variants[i];
-        fprintf(f, "| %s | %lld | %lld | %llu | %llu | %ld | %d | %ld / %ld | %d / %d |\n",
-                vr->variant->name, (long long)vr->feed_throttled_writes,
-                (long long)vr->ddb_throttled, (unsigned long long)vr->lambda_throttles,
-                (unsigned long long)vr->lambda_cold_starts, vr->dlq_messages,
-                vr->fanout_incomplete, vr->feed_rows_delivered, vr->feed_rows_expected,
-                vr->feed_ok, vr->feed_reads);
+        fprintf(
+            f,
+            "| %s | %lld | %lld | %llu | %llu (%llu) | %llu | %ld | %d | %ld / %ld | %d / %d |\n",
+            vr->variant->name, (long long)vr->feed_throttled_writes, (long long)vr->ddb_throttled,
+            (unsigned long long)vr->lambda_throttles, (unsigned long long)vr->lambda_errors,
+            (unsigned long long)vr->lambda_timeouts, (unsigned long long)vr->lambda_cold_starts,
+            vr->dlq_messages, vr->fanout_incomplete, vr->feed_rows_delivered,
+            vr->feed_rows_expected, vr->feed_ok, vr->feed_reads);
     }
 }
 
 static void md_scenario(FILE *f, const sim_exp_report *r)
 {
     const sim_experiment *e = r->exp;
-    fprintf(f,
-            "Scenario, in virtual time, one fresh world per run: populate %lld users "
-            "following @daisy; from the client region @daisy logs in and posts %d statuses "
-            "%.0f ms apart (each post's client round trip recorded); the run waits until "
-            "every follower's feed holds every post (fan-out completion: post sent -> the "
-            "feed table holds all its rows; the k-th post completes when the table holds k x "
-            "%lld new rows), then reads %d feed pages (%d items) of followers spread over "
-            "@donald1..@donald%lld. Seeds %llu..%llu for every variant; time series sampled "
-            "every %.0f ms. Percentiles are nearest-rank over the samples of every seed. "
-            "Experiment file `%s`, world `%s`.\n",
-            (long long)e->users, e->posts, (double)e->post_interval_us / 1000.0,
-            (long long)e->users, e->feed_reads, EXP_PAGE_SIZE, (long long)e->users,
-            (unsigned long long)e->first_seed,
-            (unsigned long long)(e->first_seed + (uint64_t)r->seeds - 1),
-            (double)e->sample_us / 1000.0, e->path,
-            e->config_path ? e->config_path : "regions.conf");
+    fprintf(
+        f,
+        "Scenario, in virtual time, one fresh world per run: populate %lld users "
+        "following @daisy; from the client region @daisy logs in and posts %d statuses "
+        "%.0f ms apart (each post's client round trip recorded); the run waits until "
+        "every follower's feed holds every post (fan-out completion: post sent -> the "
+        "feed table holds all its rows; the k-th post completes when the table holds k x "
+        "%lld new rows), then reads %d feed pages (%d items) of followers spread over "
+        "@donald1..@donald%lld. Seeds %llu..%llu for every variant; time series sampled "
+        "every %.0f ms. Percentiles are nearest-rank over the samples of every seed. "
+        "Experiment file `%s`, world `%s`.\n",
+        (long long)e->users, e->posts, (double)e->post_interval_us / 1000.0, (long long)e->users,
+        e->feed_reads, EXP_PAGE_SIZE, (long long)e->users, (unsigned long long)e->first_seed,
+        (unsigned long long)(e->first_seed + (uint64_t)r->seeds - 1), (double)e->sample_us / 1000.0,
+        e->path, e->config_path ? e->config_path : "regions.conf");
 }
 
 static void md_runs(FILE *f, const sim_exp_report *r)
@@ -1262,11 +1279,20 @@ static void html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -1479,6 +1505,8 @@ static int write_json(const char *dir, const sim_exp_report *r)
         cJSON_AddNumberToObject(v, "feed_throttled_writes", (double)vr->feed_throttled_writes);
         cJSON_AddNumberToObject(v, "ddb_throttled", (double)vr->ddb_throttled);
         cJSON_AddNumberToObject(v, "lambda_throttles", (double)vr->lambda_throttles);
+        cJSON_AddNumberToObject(v, "lambda_errors", (double)vr->lambda_errors);
+        cJSON_AddNumberToObject(v, "lambda_timeouts", (double)vr->lambda_timeouts);
         cJSON_AddNumberToObject(v, "dlq_messages", (double)vr->dlq_messages);
         cJSON *runs = cJSON_AddArrayToObject(v, "runs");
         for (int s = 0; s < vr->nruns; s++) {
@@ -1555,7 +1583,7 @@ int sim_experiment_main(const char *path, const char *out_dir, int seeds,
         snprintf(dir, sizeof dir, "build/experiments/%s", e->name);
     sim_exp_options opt = { .handlers = handlers,
                             .seeds = seeds,
-                            .log_level = SIM_LOG_WARN,
+                            .log_level = SIM_LOG_ERROR, /* the report counts errors */
                             .log_out = stderr,
                             .progress = stderr };
     sim_time_us wall0 = sim_clock_wall_us();
@@ -1574,7 +1602,7 @@ int sim_experiment_main(const char *path, const char *out_dir, int seeds,
     if (r->error[0])
         fprintf(stderr, "stratus: experiment: a run reported: %s\n", r->error);
     fprintf(stderr,
-            "stratus: experiment %s: %zu runs in %.2f s of wall time (report %.2f s); "
+            "stratus: experiment %s: %zu runs in %.2f s of wall time, report %.2f s; "
             "report: %s/report.html\n",
             e->name, r->nvariants * (size_t)r->seeds, (double)(wall1 - wall0) / 1e6,
             (double)(wall2 - wall1) / 1e6, dir);

@@ -39,10 +39,10 @@
 #define SIM_EXP_READS_MAX    10000
 
 typedef struct sim_exp_variant {
-    char *name;   /* owned */
-    char **sets;  /* owned array of owned "SECTION|KEY|VALUE" strings */
+    char *name;  /* owned */
+    char **sets; /* owned array of owned "SECTION|KEY|VALUE" strings */
     size_t nsets;
-    int line;     /* line of the section header */
+    int line; /* line of the section header */
 } sim_exp_variant;
 
 typedef struct sim_experiment {
@@ -74,38 +74,39 @@ void sim_experiment_destroy(sim_experiment *e);
 
 /* Percentiles by nearest rank over the pooled samples of every seed. */
 typedef struct sim_exp_stats {
-    size_t n;                   /* samples */
-    double p50, p90, p99, max;  /* 0 when n == 0 */
+    size_t n;                  /* samples */
+    double p50, p90, p99, max; /* 0 when n == 0 */
 } sim_exp_stats;
 
 /* One run: one variant, one seed. */
 typedef struct sim_exp_run {
     uint64_t seed;
-    int nposts;                  /* posts attempted */
-    double *post_ms;             /* owned [nposts]: client round trip of each post */
-    double *fanout_s;            /* owned [nposts]: post sent -> every feed holds it;
-                                    fanout_limit when it did not finish (see incomplete) */
-    int fanout_incomplete;       /* posts whose fan-out did not finish in the limit */
+    int nposts;            /* posts attempted */
+    double *post_ms;       /* owned [nposts]: client round trip of each post */
+    double *fanout_s;      /* owned [nposts]: post sent -> every feed holds it;
+                              fanout_limit when it did not finish (see incomplete) */
+    int fanout_incomplete; /* posts whose fan-out did not finish in the limit */
     int nreads;
-    double *feed_ms;             /* owned [nreads]: feed page (10 items) round trips */
-    int feed_ok;                 /* reads whose newest item was the last post */
-    int post_errors;             /* posts answered with a status other than 200 */
-    long feed_rows_expected;     /* users x posts */
-    long feed_rows_delivered;    /* new feed rows when the run ended */
+    double *feed_ms;               /* owned [nreads]: feed page (10 items) round trips */
+    int feed_ok;                   /* reads whose newest item was the last post */
+    int post_errors;               /* posts answered with a status other than 200 */
+    long feed_rows_expected;       /* users x posts */
+    long feed_rows_delivered;      /* new feed rows when the run ended */
     int64_t feed_throttled_writes; /* feed table (and GSI) writes refused for capacity */
-    int64_t ddb_throttled;       /* reads and writes refused, every table and GSI */
-    double feed_wcu_consumed;    /* write units the feed table consumed in the scenario */
-    uint64_t lambda_throttles;   /* invocations refused (reserved concurrency) */
-    uint64_t lambda_cold_starts; /* in the scenario (after populate) */
-    uint64_t lambda_errors;
-    long dlq_messages;           /* messages in the two dead-letter queues at the end */
-    double scenario_s;           /* virtual seconds from login to the last feed read */
-    uint64_t trace_events;       /* the run's trace length */
-    char digest[65];             /* its SHA-256 */
-    sim_metrics *series;         /* owned: t_s, update-feed depth/visible/in flight,
-                                    post-status depth, feed WCU/s, feed throttles,
-                                    Lambda in flight */
-    char error[256];             /* why the run did not finish, or "" */
+    int64_t ddb_throttled;         /* reads and writes refused, every table and GSI */
+    double feed_wcu_consumed;      /* write units the feed table consumed in the scenario */
+    uint64_t lambda_throttles;     /* invocations refused (reserved concurrency) */
+    uint64_t lambda_cold_starts;   /* in the scenario (after populate) */
+    uint64_t lambda_errors;        /* function errors, timeouts included */
+    uint64_t lambda_timeouts;      /* invocations that ran out of time */
+    long dlq_messages;             /* messages in the two dead-letter queues at the end */
+    double scenario_s;             /* virtual seconds from login to the last feed read */
+    uint64_t trace_events;         /* the run's trace length */
+    char digest[65];               /* its SHA-256 */
+    sim_metrics *series;           /* owned: t_s, update-feed depth/visible/in flight,
+                                      post-status depth, feed WCU/s, feed throttles,
+                                      Lambda in flight */
+    char error[256];               /* why the run did not finish, or "" */
 } sim_exp_run;
 
 typedef struct sim_exp_variant_result {
@@ -113,21 +114,21 @@ typedef struct sim_exp_variant_result {
     sim_exp_run *runs;              /* owned [nruns], seeds in order */
     int nruns;
     sim_exp_stats post_ms, fanout_s, feed_ms; /* pooled over runs */
-    int fanout_incomplete;          /* summed over runs */
+    int fanout_incomplete;                    /* summed over runs */
     int post_errors;
     int feed_ok, feed_reads;
     int64_t feed_throttled_writes, ddb_throttled; /* summed over runs */
-    uint64_t lambda_throttles, lambda_cold_starts;
+    uint64_t lambda_throttles, lambda_cold_starts, lambda_errors, lambda_timeouts;
     long dlq_messages;
     long feed_rows_expected, feed_rows_delivered;
 } sim_exp_variant_result;
 
 typedef struct sim_exp_report {
-    const sim_experiment *exp;         /* borrowed */
-    sim_exp_variant_result *variants;  /* owned [nvariants] */
+    const sim_experiment *exp;        /* borrowed */
+    sim_exp_variant_result *variants; /* owned [nvariants] */
     size_t nvariants;
-    int seeds;                         /* K actually run */
-    char error[256];                   /* first failure, or "" */
+    int seeds;       /* K actually run */
+    char error[256]; /* first failure, or "" */
 } sim_exp_report;
 
 typedef struct sim_exp_options {
@@ -146,15 +147,13 @@ typedef struct sim_exp_options {
  * -SIM_ECONFIG (an override or regions.conf is wrong; printed to log_out), -SIM_EFUNC
  * (populate failed), -SIM_ENOMEM. On error *out is untouched.
  */
-int sim_experiment_run(const sim_experiment *e, const sim_exp_options *opt,
-                       sim_exp_report **out);
+int sim_experiment_run(const sim_experiment *e, const sim_exp_options *opt, sim_exp_report **out);
 
 /** Free. Accepts NULL. */
 void sim_exp_report_destroy(sim_exp_report *r);
 
 /** The summary of the variant named name, or NULL. */
-const sim_exp_variant_result *sim_exp_report_variant(const sim_exp_report *r,
-                                                     const char *name);
+const sim_exp_variant_result *sim_exp_report_variant(const sim_exp_report *r, const char *name);
 
 /**
  * Write the report into dir (created with its parents): report.md, report.html, the data

@@ -9,23 +9,23 @@
 #include "sim/core/sim_err.h"
 
 typedef struct metrics_col {
-    char *name;             /* owned */
-    char *arg;              /* owned, may be NULL */
-    int kind;               /* enum sim_metrics_kind */
+    char *name; /* owned */
+    char *arg;  /* owned, may be NULL */
+    int kind;   /* enum sim_metrics_kind */
     sim_metrics_probe_fn fn;
-    double prev;            /* RATE: raw value at the previous row */
+    double prev; /* RATE: raw value at the previous row */
 } metrics_col;
 
 struct sim_metrics {
-    sim_world *w;           /* borrowed */
-    sim_time_us period_us;  /* sampling period */
-    sim_time_us t0_us;      /* scheduler time of the first row */
-    sim_timer timer;        /* next sample */
+    sim_world *w;          /* borrowed */
+    sim_time_us period_us; /* sampling period */
+    sim_time_us t0_us;     /* scheduler time of the first row */
+    sim_timer timer;       /* next sample */
     int started;
     metrics_col cols[SIM_METRICS_COLS_MAX];
     int ncols;
-    double *rows;           /* owned: nrows x (1 + ncols): time_s, values */
-    size_t nrows, cap;      /* rows used, rows allocated */
+    double *rows;      /* owned: nrows x (1 + ncols): time_s, values */
+    size_t nrows, cap; /* rows used, rows allocated */
 };
 
 int sim_metrics_create(sim_world *w, sim_time_us period_us, sim_metrics **out)
