@@ -117,6 +117,52 @@ static void check_feeds(sim_world *w, const sim_sweep_opts *o, char (*keys)[64],
     free(per_post);
 }
 
+/* Capacity counters of every table and GSI, in config order. */
+typedef struct cap_snapshot {
+    ddb_table_counters t[16];
+    size_t n;
+} cap_snapshot;
+
+static void cap_take(sim_world *w, cap_snapshot *s)
+{
+    s->n = 0;
+    for (size_t i = 0; i < w->cfg->ntables && i < 16; i++, s->n++)
+        if (ddb_table_stats(w->ddb, w->cfg->tables[i].name, &s->t[i]) != 0)
+            memset(&s->t[i], 0, sizeof s->t[i]);
+}
+
+/* Invariant 3: over [a, b], no provisioned table or GSI consumed more than its rate for
+ * that time plus a full burst (300 s of the rate) plus one request's overdraft (a request
+ * is admitted while the balance is positive and then charged in full). Rates are the
+ * configured ones: the scenario does not change them. */
+static void check_capacity(sim_world *w, const cap_snapshot *a, const cap_snapshot *b,
+                           double seconds, sim_sweep_result *out)
+{
+    const double slack = 256; /* units: a 1 MB page of reads, or 25 writes of 10 KB */
+    for (size_t i = 0; i < a->n && out->ok; i++) {
+        const sim_cfg_table *t = &w->cfg->tables[i];
+        if (t->on_demand)
+            continue;
+        for (int g = -1; g < a->t[i].ngsi && out->ok; g++) {
+            const ddb_store_counters *x = g < 0 ? &a->t[i].table : &a->t[i].gsi[g];
+            const ddb_store_counters *y = g < 0 ? &b->t[i].table : &b->t[i].gsi[g];
+            int64_t rcu = g < 0 ? t->rcu : t->gsis[g].rcu, wcu = g < 0 ? t->wcu : t->gsis[g].wcu;
+            double used_r = (double)(y->consumed_rcu_mu - x->consumed_rcu_mu) / 1000.0;
+            double used_w = (double)(y->consumed_wcu_mu - x->consumed_wcu_mu) / 1000.0;
+            double max_r = (double)rcu * (seconds + 300) + slack;
+            double max_w = (double)wcu * (seconds + 300) + slack;
+            if (used_r > max_r || used_w > max_w) {
+                out->ok = 0;
+                snprintf(out->why, sizeof out->why,
+                         "%s%s%s consumed %.0f RCU / %.0f WCU in %.1f s: more than provisioned "
+                         "plus burst (%.0f / %.0f)",
+                         t->name, g < 0 ? "" : "/", g < 0 ? "" : t->gsis[g].name, used_r, used_w,
+                         seconds, max_r, max_w);
+            }
+        }
+    }
+}
+
 static int load_config(const sim_sweep_opts *o, sim_config **out)
 {
     sim_config *cfg = NULL;
@@ -171,6 +217,13 @@ int sim_sweep_one(const sim_sweep_opts *o, uint64_t seed, sim_sweep_result *out)
         return rc;
     }
     w->svc.faults = &w->faults;
+    cap_snapshot *cap0 = calloc(2, sizeof *cap0), *cap1 = cap0 ? cap0 + 1 : NULL;
+    if (cap0 == NULL) {
+        sim_world_destroy(w);
+        return -SIM_ENOMEM;
+    }
+    cap_take(w, cap0);
+    sim_time_us t_cap0 = sim_now_us(w);
     int failed = 0;
     cJSON *login = invoke(w, "tweeterLoginUser",
                           cJSON_Parse("{\"alias\":\"@daisy\",\"password\":\"password\"}"), &failed);
@@ -235,8 +288,11 @@ int sim_sweep_one(const sim_sweep_opts *o, uint64_t seed, sim_sweep_result *out)
     }
     out->drain_s = (double)(sim_now_us(w) - first) / 1e6;
     out->expected_rows = (long)out->posts_ok * o->users;
+    cap_take(w, cap1); /* before the checkers read anything */
     if (out->ok)
         check_feeds(w, o, keys, must, nposts, out);
+    if (out->ok)
+        check_capacity(w, cap0, cap1, (double)(sim_now_us(w) - t_cap0) / 1e6, out);
     long dlq1 = queue_depth(w, "tweeter-post-status-dlq"), dlq2 = queue_depth(w, "tweeter-update-feed-dlq");
     if (out->ok && (dlq1 > 0 || dlq2 > 0)) {
         out->ok = 0;
@@ -245,6 +301,7 @@ int sim_sweep_one(const sim_sweep_opts *o, uint64_t seed, sim_sweep_result *out)
     free(keys);
     free(must);
 done:
+    free(cap0);
     out->faults = w->faults.injected;
     sim_world_trace_digest(w, out->digest);
     sim_world_destroy(w);
