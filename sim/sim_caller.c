@@ -27,6 +27,7 @@ struct sim_call {
     int executed;         /* the service ran it */
     int done;             /* the reply arrived back at the caller */
     int awaited;          /* the caller is blocked awaiting this call */
+    int attempts;         /* sends so far (SDK-style retries) */
     sim_call *next, *prev; /* in svc->calls */
 };
 
@@ -115,10 +116,55 @@ static void trace_call(const sim_call *call, const char *kind, const char *reque
     sim_trace_event(svc->trace, sim_sched_now(svc->sched), kind, what, request_id, outcome);
 }
 
+static void on_arrive(void *arg);
+
+/* Errors an AWS SDK retries: throttling and transient (5xx) ones. */
+static int retryable(const sim_reply *r, int *throttling)
+{
+    static const char *const throttles[] = { "ProvisionedThroughputExceededException",
+                                             "ThrottlingException", "Throttling",
+                                             "RequestLimitExceeded", "TooManyRequestsException",
+                                             "SlowDown", "RequestThrottled" };
+    *throttling = 0;
+    if (!sim_reply_failed(r))
+        return 0;
+    for (size_t i = 0; i < sizeof throttles / sizeof *throttles; i++)
+        if (strcmp(r->code, throttles[i]) == 0)
+            return *throttling = 1;
+    return r->status >= 500;
+}
+
+/* Send call again after the SDK's backoff, if it may be retried. Returns 1 if so. */
+static int retry(sim_call *call)
+{
+    sim_services *svc = call->svc;
+    int throttling;
+    if (call->caller == NULL || svc->retry_rng == NULL || call->attempts >= SIM_CALL_MAX_ATTEMPTS ||
+        !retryable(&call->reply, &throttling))
+        return 0;
+    sim_time_us base = (throttling ? 500 : 100) * SIM_MS;
+    sim_time_us cap = base << (call->attempts - 1);
+    if (cap > 20 * SIM_S)
+        cap = 20 * SIM_S;
+    sim_time_us delay = (sim_time_us)sim_rng_below(svc->retry_rng, (uint64_t)cap + 1);
+    trace_call(call, "retry", call->caller->request_id);
+    svc->calls_retried++;
+    sim_reply_clear(&call->reply);
+    call->arrived = call->executed = 0;
+    call->attempts++;
+    sim_time_us out = sim_region_latency_us(svc->region, call->caller->region, call->target_region);
+    if (sim_timer_start(svc->sched, &call->timer, sim_sched_now(svc->sched) + delay + out,
+                        on_arrive, call) != 0)
+        return 0;
+    return 1;
+}
+
 /* The reply is back at the caller's region. */
 static void on_return(void *arg)
 {
     sim_call *call = arg;
+    if (retry(call))
+        return;
     call->done = 1;
     trace_call(call, "call", call->caller ? call->caller->request_id : NULL);
     if (call->caller == NULL) { /* orphaned by a timeout: nobody waits */
@@ -271,6 +317,7 @@ static sim_call *call_new(sim_caller *c, int kind, const char *op)
     snprintf(call->op, sizeof call->op, "%s", op);
     sim_reply_init(&call->reply);
     sim_timer_init(&call->timer);
+    call->attempts = 1;
     call->next = svc->calls.head;
     if (svc->calls.head)
         svc->calls.head->prev = call;

@@ -36,7 +36,14 @@ typedef struct sim_services {
     uint64_t calls_frozen;    /* calls dropped because their invocation ended first */
     sim_trace *trace;         /* the run's trace (may be NULL) */
     sim_faults *faults;       /* fault injection (may be NULL) */
+    sim_rng *retry_rng;       /* SDK retry jitter (may be NULL: no retries) */
+    uint64_t calls_retried;   /* attempts made again after a retryable error */
 } sim_services;
+
+/* Attempts per call, as the AWS SDK for JavaScript v3's standard retry mode makes them
+ * (maxAttempts 3; full-jitter backoff from a 100 ms base, 500 ms for throttling errors,
+ * capped at 20 s). Source: AWS SDKs and Tools reference guide, "Retry behavior". */
+#define SIM_CALL_MAX_ATTEMPTS 3
 
 typedef struct sim_caller sim_caller;
 

@@ -206,6 +206,10 @@ int sim_host_open(sim_host *h, const sim_host_options *opt)
     int rc = sim_config_load(path, stderr, &cfg);
     if (rc)
         return rc;
+    if (opt->faults_path && (rc = sim_config_merge(cfg, opt->faults_path, stderr)) != 0) {
+        sim_config_destroy(cfg);
+        return rc;
+    }
     for (const char **o = opt->overrides; o && *o; o++)
         if ((rc = apply_override(cfg, *o)) != 0) {
             sim_config_destroy(cfg);

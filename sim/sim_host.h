@@ -25,6 +25,7 @@ typedef struct sim_host_options {
     const char **overrides;   /* "section|key|value" strings, NULL-terminated; may be NULL */
     FILE *trace_out;          /* NULL, or where the trace's JSON lines go */
     int virtual_time;         /* 1: the world's clock is virtual; requests advance it */
+    const char *faults_path;  /* NULL, or a file of [fault] sections to add */
 } sim_host_options;
 
 typedef struct sim_host {

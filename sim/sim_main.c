@@ -48,7 +48,7 @@ static const char usage[] =
     "                    serve: each request advances virtual time until it is answered\n"
     "  --trace FILE      (serve, check) write every deciding event as JSON lines to FILE\n"
     "  --seeds N         (sweep) how many seeds, from --seed (default 1) on\n"
-    "  --faults FILE     (sweep) [fault] rules to add to the config\n"
+    "  --faults FILE     [fault] rules to add to the config (serve, check, sweep)\n"
     "  --posts N         (sweep) statuses to post per seed (default 2)\n";
 
 typedef struct cli {
@@ -161,6 +161,7 @@ static int parse_args(int argc, char **argv, cli *c)
     }
     c->overrides[c->noverrides] = NULL;
     c->host.overrides = c->overrides;
+    c->host.faults_path = c->faults_path;
     return 0;
 }
 
@@ -283,6 +284,10 @@ static int cmd_check_virtual(cli *c)
     sim_config *cfg = NULL;
     if (sim_config_load(path, stderr, &cfg) != 0)
         return 1;
+    if (c->faults_path && sim_config_merge(cfg, c->faults_path, stderr) != 0) {
+        sim_config_destroy(cfg);
+        return 1;
+    }
     for (int i = 0; i < c->noverrides; i++) {
         char buf[512];
         snprintf(buf, sizeof buf, "%s", c->overrides[i]);

@@ -271,6 +271,8 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
     /* Forked last: adding faults shifts no other stream. Set before any event runs. */
     sim_faults_init(&w->faults, cfg, &w->rng_root, &w->trace);
     w->svc.faults = &w->faults;
+    sim_rng_fork(&w->rng_root, &w->rng_retry);
+    w->svc.retry_rng = &w->rng_retry;
     if (rc != 0) {
         SIM_LOGE(&w->log, "world", "cannot create the world: %s", sim_strerror(rc));
         sim_world_destroy(w);

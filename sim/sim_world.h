@@ -22,7 +22,8 @@ typedef struct sim_world {
     sim_config *cfg;         /* owned */
     sim_region_model region;
     sim_trace trace;         /* every deciding event, hashed */
-    sim_faults faults;       /* [fault] rules and their stream (forked last) */
+    sim_faults faults;       /* [fault] rules and their stream (forked after the services) */
+    sim_rng rng_retry;       /* SDK retry jitter (forked after the faults) */
     sim_services svc;        /* what callers reach; points into this world */
     ddb_service *ddb;        /* owned */
     sqs_service *sqs;        /* owned */
