@@ -19,27 +19,27 @@ static const char schema_sql[] =
     " etag TEXT NOT NULL, modified_us INTEGER NOT NULL, PRIMARY KEY (bucket, key));";
 
 /* Logs the sqlite error once, where it was detected, and returns -SIM_ESTORAGE. */
-static int storage_fail(const s3_service *svc, const char *what)
+int s3__storage_fail(const s3_service *svc, const char *what)
 {
     SIM_LOGE(svc->log, "s3", "%s: %s", what, sqlite3_errmsg(svc->db));
     return -SIM_ESTORAGE;
 }
 
 /* Prepares sql into *st; -SIM_ESTORAGE (logged) on failure. */
-static int prepare(s3_service *svc, const char *sql, sqlite3_stmt **st)
+int s3__prepare(s3_service *svc, const char *sql, sqlite3_stmt **st)
 {
     if (sqlite3_prepare_v2(svc->db, sql, -1, st, NULL) != SQLITE_OK)
-        return storage_fail(svc, "prepare");
+        return s3__storage_fail(svc, "prepare");
     return 0;
 }
 
 /* Binds a byte string as a BLOB (never NULL, even when empty), so keys compare by memcmp. */
-static int bind_bytes(sqlite3_stmt *st, int idx, const void *p, size_t len)
+int s3__bind_bytes(sqlite3_stmt *st, int idx, const void *p, size_t len)
 {
     return sqlite3_bind_blob64(st, idx, len ? p : "", (sqlite3_uint64)len, SQLITE_TRANSIENT);
 }
 
-static char *dup_bytes(const void *p, size_t len)
+char *s3__dup_bytes(const void *p, size_t len)
 {
     char *s = malloc(len + 1);
     if (s == NULL)
@@ -66,11 +66,11 @@ int s3_service_create(sim_sched *sched, sim_log *log, const s3_options *opt, s3_
     const char *path = opt != NULL && opt->db_path != NULL ? opt->db_path : ":memory:";
     if (sqlite3_open_v2(path, &svc->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        rc = storage_fail(svc, path);
+        rc = s3__storage_fail(svc, path);
         goto fail;
     }
     if (sqlite3_exec(svc->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
-        rc = storage_fail(svc, "schema");
+        rc = s3__storage_fail(svc, "schema");
         goto fail;
     }
     if ((rc = s3__multipart_init(svc)) != 0)
@@ -126,7 +126,7 @@ sim_time_us s3__now_epoch_us(const s3_service *svc)
 int s3__bucket_region(s3_service *svc, const char *bucket, char **out_region)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(svc, "SELECT region FROM s3_bucket WHERE name = ?1", &st);
+    int rc = s3__prepare(svc, "SELECT region FROM s3_bucket WHERE name = ?1", &st);
     if (rc != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
@@ -134,7 +134,7 @@ int s3__bucket_region(s3_service *svc, const char *bucket, char **out_region)
     if (step == SQLITE_DONE) {
         rc = -SIM_ENOENT;
     } else if (step != SQLITE_ROW) {
-        rc = storage_fail(svc, "bucket lookup");
+        rc = s3__storage_fail(svc, "bucket lookup");
     } else if (out_region != NULL) {
         const char *r = (const char *)sqlite3_column_text(st, 0);
         if ((*out_region = strdup(r != NULL ? r : "")) == NULL)
@@ -172,7 +172,7 @@ int s3__bucket_create_in(s3_service *svc, const char *bucket, const char *region
     }
     if (rc != -SIM_ENOENT)
         goto out;
-    if ((rc = prepare(svc, "INSERT INTO s3_bucket (name, region, created_us) VALUES (?1, ?2, ?3)",
+    if ((rc = s3__prepare(svc, "INSERT INTO s3_bucket (name, region, created_us) VALUES (?1, ?2, ?3)",
                       &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
@@ -180,7 +180,7 @@ int s3__bucket_create_in(s3_service *svc, const char *bucket, const char *region
                       SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, s3__now_epoch_us(svc));
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "bucket insert");
+        rc = s3__storage_fail(svc, "bucket insert");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -202,7 +202,7 @@ int s3_bucket_delete(s3_service *svc, const char *bucket, sim_reply *out)
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = prepare(svc, "SELECT 1 FROM s3_object WHERE bucket = ?1 LIMIT 1", &st)) != 0)
+    if ((rc = s3__prepare(svc, "SELECT 1 FROM s3_object WHERE bucket = ?1 LIMIT 1", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     int step = sqlite3_step(st);
@@ -211,18 +211,18 @@ int s3_bucket_delete(s3_service *svc, const char *bucket, sim_reply *out)
         goto out;
     }
     if (step != SQLITE_DONE) {
-        rc = storage_fail(svc, "bucket empty check");
+        rc = s3__storage_fail(svc, "bucket empty check");
         goto out;
     }
     sqlite3_finalize(st);
     st = NULL;
     if ((rc = s3__upload_drop_bucket(svc, bucket)) != 0)
         goto out;
-    if ((rc = prepare(svc, "DELETE FROM s3_bucket WHERE name = ?1", &st)) != 0)
+    if ((rc = s3__prepare(svc, "DELETE FROM s3_bucket WHERE name = ?1", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "bucket delete");
+        rc = s3__storage_fail(svc, "bucket delete");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -234,7 +234,7 @@ out:
 int s3__bucket_each(s3_service *svc, s3__bucket_fn fn, void *arg)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(svc, "SELECT name, created_us FROM s3_bucket ORDER BY name", &st);
+    int rc = s3__prepare(svc, "SELECT name, created_us FROM s3_bucket ORDER BY name", &st);
     if (rc != 0)
         goto out;
     int step;
@@ -243,7 +243,7 @@ int s3__bucket_each(s3_service *svc, s3__bucket_fn fn, void *arg)
             goto out;
     }
     if (step != SQLITE_DONE)
-        rc = storage_fail(svc, "bucket list");
+        rc = s3__storage_fail(svc, "bucket list");
 out:
     sqlite3_finalize(st);
     return rc;
@@ -280,21 +280,21 @@ static int object_put(s3_service *svc, const char *bucket, const char *key, size
         snprintf(etag, sizeof etag, "%s", given_etag);
     else if ((rc = s3__etag(data, len, etag)) != 0)
         goto out;
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "INSERT OR REPLACE INTO s3_object (bucket, key, data, ctype, etag, "
                       "modified_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                       &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
-    bind_bytes(st, 2, key, key_len);
-    bind_bytes(st, 3, data, len);
+    s3__bind_bytes(st, 2, key, key_len);
+    s3__bind_bytes(st, 3, data, len);
     sqlite3_bind_text(st, 4,
                       content_type != NULL && content_type[0] ? content_type : S3__DEFAULT_CTYPE,
                       -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, etag, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 6, s3__now_epoch_us(svc));
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "object put");
+        rc = s3__storage_fail(svc, "object put");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -338,7 +338,7 @@ int s3__object_fetch(s3_service *svc, const char *bucket, const char *key, size_
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       out_data != NULL
                           ? "SELECT length(data), ctype, etag, modified_us, data FROM s3_object "
                             "WHERE bucket = ?1 AND key = ?2"
@@ -347,14 +347,14 @@ int s3__object_fetch(s3_service *svc, const char *bucket, const char *key, size_
                       &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
-    bind_bytes(st, 2, key, key_len);
+    s3__bind_bytes(st, 2, key, key_len);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
         sim_reply_err(out, 404, "NoSuchKey", "The specified key does not exist.");
         goto out;
     }
     if (step != SQLITE_ROW) {
-        rc = storage_fail(svc, "object get");
+        rc = s3__storage_fail(svc, "object get");
         goto out;
     }
     meta.size_bytes = (size_t)sqlite3_column_int64(st, 0);
@@ -368,7 +368,7 @@ int s3__object_fetch(s3_service *svc, const char *bucket, const char *key, size_
     }
     if (out_data != NULL) {
         const void *blob = sqlite3_column_blob(st, 4);
-        if ((data = dup_bytes(blob, blob != NULL ? meta.size_bytes : 0)) == NULL) {
+        if ((data = s3__dup_bytes(blob, blob != NULL ? meta.size_bytes : 0)) == NULL) {
             rc = -SIM_ENOMEM;
             goto out;
         }
@@ -410,12 +410,12 @@ int s3__object_delete(s3_service *svc, const char *bucket, const char *key, size
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = prepare(svc, "DELETE FROM s3_object WHERE bucket = ?1 AND key = ?2", &st)) != 0)
+    if ((rc = s3__prepare(svc, "DELETE FROM s3_object WHERE bucket = ?1 AND key = ?2", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
-    bind_bytes(st, 2, key, key_len);
+    s3__bind_bytes(st, 2, key, key_len);
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "object delete");
+        rc = s3__storage_fail(svc, "object delete");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -504,7 +504,7 @@ static int list_push_obj(s3__list_res *r, size_t *cap, const char *key, size_t k
     }
     s3__list_obj *o = &r->objs[r->nobjs];
     memset(o, 0, sizeof *o);
-    if ((o->key = dup_bytes(key, klen)) == NULL)
+    if ((o->key = s3__dup_bytes(key, klen)) == NULL)
         return -SIM_ENOMEM;
     o->meta.size_bytes = (size_t)sqlite3_column_int64(st, 1);
     const char *et = (const char *)sqlite3_column_text(st, 2);
@@ -524,7 +524,7 @@ static int list_push_prefix(s3__list_res *r, size_t *cap, const char *p, size_t 
         r->prefixes = a;
         *cap = ncap;
     }
-    if ((r->prefixes[r->nprefixes] = dup_bytes(p, len)) == NULL)
+    if ((r->prefixes[r->nprefixes] = s3__dup_bytes(p, len)) == NULL)
         return -SIM_ENOMEM;
     r->nprefixes++;
     return 0;
@@ -552,11 +552,11 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
     }
     if (req->max_keys <= 0)
         goto done;
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "SELECT key, length(data), etag, modified_us FROM s3_object "
                       "WHERE bucket = ?1 AND key > ?2 ORDER BY key",
                       &st_gt)) != 0 ||
-        (rc = prepare(svc,
+        (rc = s3__prepare(svc,
                       "SELECT key, length(data), etag, modified_us FROM s3_object "
                       "WHERE bucket = ?1 AND key >= ?2 ORDER BY key",
                       &st_ge)) != 0)
@@ -564,7 +564,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
     /* Start at the later of "after" (exclusive) and the prefix (inclusive). */
     int from_after = bytes_cmp(after, alen, prefix, plen) >= 0;
     cur.len = from_after ? alen : plen;
-    if ((cur.bytes = dup_bytes(from_after ? after : prefix, cur.len)) == NULL) {
+    if ((cur.bytes = s3__dup_bytes(from_after ? after : prefix, cur.len)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
     }
@@ -574,7 +574,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
         sqlite3_stmt *st = cur.inclusive ? st_ge : st_gt;
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
-        bind_bytes(st, 2, cur.bytes, cur.len);
+        s3__bind_bytes(st, 2, cur.bytes, cur.len);
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             const char *key = sqlite3_column_blob(st, 0);
@@ -613,12 +613,12 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
             break;
         }
         if (!reseek && step != SQLITE_DONE) {
-            rc = storage_fail(svc, "object list");
+            rc = s3__storage_fail(svc, "object list");
             goto out;
         }
     }
 done:
-    if (res.truncated && last != NULL && (res.next_marker = dup_bytes(last, last_len)) == NULL) {
+    if (res.truncated && last != NULL && (res.next_marker = s3__dup_bytes(last, last_len)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
     }

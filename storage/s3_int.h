@@ -283,4 +283,18 @@ int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_r
 int s3__aws_chunked_decode(const unsigned char *in, size_t len, unsigned char **out,
                            size_t *out_len);
 
+/* ---- shared sqlite helpers (s3_blob.c) ---- */
+
+/** Log the sqlite error once, where it was detected; returns -SIM_ESTORAGE. */
+int s3__storage_fail(const s3_service *svc, const char *what);
+
+/** Prepare sql into *st; -SIM_ESTORAGE (logged) on failure. */
+int s3__prepare(s3_service *svc, const char *sql, sqlite3_stmt **st);
+
+/** Bind a byte string as a BLOB (never NULL, even when empty), so keys compare by memcmp. */
+int s3__bind_bytes(sqlite3_stmt *st, int idx, const void *p, size_t len);
+
+/** A NUL-terminated malloc'd copy of len bytes (caller frees), or NULL. */
+char *s3__dup_bytes(const void *p, size_t len);
+
 #endif

@@ -27,37 +27,6 @@ static const char no_such_upload_msg[] =
     "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
     "been aborted or completed.";
 
-/* Logs the sqlite error once, where it was detected, and returns -SIM_ESTORAGE. */
-static int storage_fail(const s3_service *svc, const char *what)
-{
-    SIM_LOGE(svc->log, "s3", "%s: %s", what, sqlite3_errmsg(svc->db));
-    return -SIM_ESTORAGE;
-}
-
-/* Prepares sql into *st; -SIM_ESTORAGE (logged) on failure. */
-static int prepare(s3_service *svc, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(svc->db, sql, -1, st, NULL) != SQLITE_OK)
-        return storage_fail(svc, "prepare");
-    return 0;
-}
-
-/* Binds a byte string as a BLOB (never NULL), as s3_blob.c stores keys. */
-static int bind_bytes(sqlite3_stmt *st, int idx, const void *p, size_t len)
-{
-    return sqlite3_bind_blob64(st, idx, len ? p : "", (sqlite3_uint64)len, SQLITE_TRANSIENT);
-}
-
-static char *dup_bytes(const void *p, size_t len)
-{
-    char *s = malloc(len + 1);
-    if (s == NULL)
-        return NULL;
-    if (len)
-        memcpy(s, p, len);
-    s[len] = '\0';
-    return s;
-}
 
 static int hexval(int c)
 {
@@ -75,12 +44,12 @@ int s3__multipart_init(s3_service *svc)
     sqlite3_stmt *st = NULL;
     int rc = 0;
     if (sqlite3_exec(svc->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return storage_fail(svc, "multipart schema");
+        return s3__storage_fail(svc, "multipart schema");
     /* IDs start with the counter in 16 hex digits: continue after the largest one kept. */
-    if ((rc = prepare(svc, "SELECT max(upload_id) FROM s3_upload", &st)) != 0)
+    if ((rc = s3__prepare(svc, "SELECT max(upload_id) FROM s3_upload", &st)) != 0)
         goto out;
     if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = storage_fail(svc, "upload counter");
+        rc = s3__storage_fail(svc, "upload counter");
         goto out;
     }
     const char *max = (const char *)sqlite3_column_text(st, 0);
@@ -96,7 +65,7 @@ out:
 int s3__upload_drop_bucket(s3_service *svc, const char *bucket)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(svc,
+    int rc = s3__prepare(svc,
                      "DELETE FROM s3_part WHERE upload_id IN "
                      "(SELECT upload_id FROM s3_upload WHERE bucket = ?1)",
                      &st);
@@ -104,16 +73,16 @@ int s3__upload_drop_bucket(s3_service *svc, const char *bucket)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "parts drop");
+        rc = s3__storage_fail(svc, "parts drop");
         goto out;
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((rc = prepare(svc, "DELETE FROM s3_upload WHERE bucket = ?1", &st)) != 0)
+    if ((rc = s3__prepare(svc, "DELETE FROM s3_upload WHERE bucket = ?1", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = storage_fail(svc, "uploads drop");
+        rc = s3__storage_fail(svc, "uploads drop");
 out:
     sqlite3_finalize(st);
     return rc;
@@ -142,14 +111,14 @@ static int upload_require(s3_service *svc, const char *bucket, const char *key, 
     int rc = bucket_require(svc, bucket, out);
     if (rc != 0)
         goto out;
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "SELECT ctype FROM s3_upload WHERE upload_id = ?1 AND bucket = ?2 "
                       "AND key = ?3",
                       &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, bucket, -1, SQLITE_TRANSIENT);
-    bind_bytes(st, 3, key, key_len);
+    s3__bind_bytes(st, 3, key, key_len);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
         sim_reply_err(out, 404, "NoSuchUpload", "%s", no_such_upload_msg);
@@ -157,7 +126,7 @@ static int upload_require(s3_service *svc, const char *bucket, const char *key, 
         goto out;
     }
     if (step != SQLITE_ROW) {
-        rc = storage_fail(svc, "upload lookup");
+        rc = s3__storage_fail(svc, "upload lookup");
         goto out;
     }
     if (out_ctype != NULL) {
@@ -212,7 +181,7 @@ int s3__upload_create(s3_service *svc, const char *bucket, const char *key, size
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "INSERT OR IGNORE INTO s3_upload (upload_id, bucket, key, ctype, "
                       "initiated_us) VALUES (?1, ?2, ?3, ?4, ?5)",
                       &st)) != 0)
@@ -223,14 +192,14 @@ int s3__upload_create(s3_service *svc, const char *bucket, const char *key, size
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, bucket, -1, SQLITE_TRANSIENT);
-        bind_bytes(st, 3, key, key_len);
+        s3__bind_bytes(st, 3, key, key_len);
         sqlite3_bind_text(st, 4,
                           content_type != NULL && content_type[0] ? content_type
                                                                   : S3__DEFAULT_CTYPE,
                           -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, s3__now_epoch_us(svc));
         if (sqlite3_step(st) != SQLITE_DONE) {
-            rc = storage_fail(svc, "upload insert");
+            rc = s3__storage_fail(svc, "upload insert");
             goto out;
         }
         if (sqlite3_changes(svc->db) == 1)
@@ -256,18 +225,18 @@ int s3__part_put(s3_service *svc, const char *bucket, const char *key, size_t ke
     }
     if ((rc = s3__etag(data, len, etag)) != 0)
         goto out;
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "INSERT OR REPLACE INTO s3_part (upload_id, part_number, data, etag, "
                       "modified_us) VALUES (?1, ?2, ?3, ?4, ?5)",
                       &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, part_number);
-    bind_bytes(st, 3, data, len);
+    s3__bind_bytes(st, 3, data, len);
     sqlite3_bind_text(st, 4, etag, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, s3__now_epoch_us(svc));
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rc = storage_fail(svc, "part put");
+        rc = s3__storage_fail(svc, "part put");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -307,14 +276,14 @@ static int upload_delete(s3_service *svc, const char *upload_id)
                                        "DELETE FROM s3_upload WHERE upload_id = ?1" };
     for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
         sqlite3_stmt *st = NULL;
-        int rc = prepare(svc, sql[i], &st);
+        int rc = s3__prepare(svc, sql[i], &st);
         if (rc != 0)
             return rc;
         sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
         int step = sqlite3_step(st);
         sqlite3_finalize(st);
         if (step != SQLITE_DONE)
-            return storage_fail(svc, "upload delete");
+            return s3__storage_fail(svc, "upload delete");
     }
     return 0;
 }
@@ -348,7 +317,7 @@ static int complete_check(s3_service *svc, const char *upload_id, const s3__part
         rc = -SIM_ENOMEM;
         goto out;
     }
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "SELECT length(data), etag FROM s3_part WHERE upload_id = ?1 AND "
                       "part_number = ?2",
                       &st)) != 0)
@@ -361,7 +330,7 @@ static int complete_check(s3_service *svc, const char *upload_id, const s3__part
         sqlite3_bind_int(st, 2, parts[i].part_number);
         int step = sqlite3_step(st);
         if (step != SQLITE_ROW && step != SQLITE_DONE) {
-            rc = storage_fail(svc, "part lookup");
+            rc = s3__storage_fail(svc, "part lookup");
             goto out;
         }
         const char *et = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
@@ -411,7 +380,7 @@ static int complete_assemble(s3_service *svc, const char *upload_id, const s3__p
     int rc = 0;
     if (data == NULL)
         return -SIM_ENOMEM;
-    if ((rc = prepare(svc, "SELECT data FROM s3_part WHERE upload_id = ?1 AND part_number = ?2",
+    if ((rc = s3__prepare(svc, "SELECT data FROM s3_part WHERE upload_id = ?1 AND part_number = ?2",
                       &st)) != 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -419,13 +388,13 @@ static int complete_assemble(s3_service *svc, const char *upload_id, const s3__p
         sqlite3_bind_text(st, 1, upload_id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, parts[i].part_number);
         if (sqlite3_step(st) != SQLITE_ROW) {
-            rc = storage_fail(svc, "part read");
+            rc = s3__storage_fail(svc, "part read");
             goto out;
         }
         const void *blob = sqlite3_column_blob(st, 0);
         size_t len = (size_t)sqlite3_column_bytes(st, 0);
         if (len > total - off) { /* checked a moment ago in the same transaction */
-            rc = storage_fail(svc, "part size changed");
+            rc = s3__storage_fail(svc, "part size changed");
             goto out;
         }
         if (len)
@@ -457,7 +426,7 @@ int s3__upload_complete(s3_service *svc, const char *bucket, const char *key, si
         goto out;
     }
     if (sqlite3_exec(svc->db, "SAVEPOINT s3_complete", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = storage_fail(svc, "complete begin");
+        rc = s3__storage_fail(svc, "complete begin");
         goto out;
     }
     in_tx = 1;
@@ -479,7 +448,7 @@ int s3__upload_complete(s3_service *svc, const char *bucket, const char *key, si
     if ((rc = upload_delete(svc, upload_id)) != 0)
         goto out;
     if (sqlite3_exec(svc->db, "RELEASE s3_complete", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = storage_fail(svc, "complete commit");
+        rc = s3__storage_fail(svc, "complete commit");
         goto out;
     }
     in_tx = 0;
@@ -537,7 +506,7 @@ int s3__part_list(s3_service *svc, const char *bucket, const char *key, size_t k
         rc = -SIM_ENOMEM;
         goto out;
     }
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "SELECT part_number, length(data), etag, modified_us FROM s3_part "
                       "WHERE upload_id = ?1 AND part_number > ?2 ORDER BY part_number LIMIT ?3",
                       &st)) != 0)
@@ -559,7 +528,7 @@ int s3__part_list(s3_service *svc, const char *bucket, const char *key, size_t k
         p->modified_epoch_us = sqlite3_column_int64(st, 3);
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = storage_fail(svc, "part list");
+        rc = s3__storage_fail(svc, "part list");
         goto out;
     }
     sim_reply_ok(out, NULL);
@@ -619,7 +588,7 @@ static int push_upload(s3__upload_list_res *r, size_t *cap, const char *key, siz
     }
     s3__upload_info *u = &r->uploads[r->nuploads];
     memset(u, 0, sizeof *u);
-    if ((u->key = dup_bytes(key, klen)) == NULL)
+    if ((u->key = s3__dup_bytes(key, klen)) == NULL)
         return -SIM_ENOMEM;
     snprintf(u->upload_id, sizeof u->upload_id, "%s", id);
     u->initiated_epoch_us = initiated_epoch_us;
@@ -638,7 +607,7 @@ static int push_prefix(s3__upload_list_res *r, size_t *cap, const char *p, size_
         r->prefixes = a;
         *cap = ncap;
     }
-    if ((r->prefixes[r->nprefixes] = dup_bytes(p, len)) == NULL)
+    if ((r->prefixes[r->nprefixes] = s3__dup_bytes(p, len)) == NULL)
         return -SIM_ENOMEM;
     r->nprefixes++;
     return 0;
@@ -665,7 +634,7 @@ int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_r
         rc = rc > 0 ? 0 : rc;
         goto out;
     }
-    if ((rc = prepare(svc,
+    if ((rc = s3__prepare(svc,
                       "SELECT key, upload_id, initiated_us FROM s3_upload WHERE bucket = ?1 "
                       "ORDER BY key, upload_id",
                       &st)) != 0)
@@ -718,11 +687,11 @@ int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_r
         count++;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        rc = storage_fail(svc, "upload list");
+        rc = s3__storage_fail(svc, "upload list");
         goto out;
     }
     if (res.truncated && last != NULL) {
-        if ((res.next_key_marker = dup_bytes(last, last_len)) == NULL) {
+        if ((res.next_key_marker = s3__dup_bytes(last, last_len)) == NULL) {
             rc = -SIM_ENOMEM;
             goto out;
         }
