@@ -422,14 +422,8 @@ static int on_esm(parse_state *st, const char *name, const char *key, const char
 
 static int on_api(parse_state *st, const char *name, const char *key, const char *value)
 {
-    sim_cfg_api *a = NULL;
-    for (size_t i = 0; i < st->cfg->napis; i++)
-        if (strcmp(st->cfg->apis[i].name, name) == 0)
-            a = &st->cfg->apis[i];
-    if (a == NULL && (a = push(&st->cfg->apis, &st->cfg->napis, sizeof *a)) != NULL) {
-        a->name = strdup(name);
-        a->region = -1;
-    }
+    sim_cfg_api *a;
+    FIND_OR_ADD(st->cfg->apis, st->cfg->napis, name, a, a->region = -1);
     if (a == NULL)
         return fail(st, key, "out of memory");
     if (key == NULL)
@@ -469,14 +463,8 @@ static int on_api(parse_state *st, const char *name, const char *key, const char
 
 static int on_bucket(parse_state *st, const char *name, const char *key, const char *value)
 {
-    sim_cfg_bucket *b = NULL;
-    for (size_t i = 0; i < st->cfg->nbuckets; i++)
-        if (strcmp(st->cfg->buckets[i].name, name) == 0)
-            b = &st->cfg->buckets[i];
-    if (b == NULL && (b = push(&st->cfg->buckets, &st->cfg->nbuckets, sizeof *b)) != NULL) {
-        b->name = strdup(name);
-        b->region = -1;
-    }
+    sim_cfg_bucket *b;
+    FIND_OR_ADD(st->cfg->buckets, st->cfg->nbuckets, name, b, b->region = -1);
     if (b == NULL)
         return fail(st, key, "out of memory");
     if (key == NULL)

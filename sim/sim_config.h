@@ -133,11 +133,13 @@ typedef struct sim_cfg_api {
     size_t nroutes;
     sim_cfg_response *responses; /* integration response mappings, in file order */
     size_t nresponses;
+    int line;
 } sim_cfg_api;
 
 typedef struct sim_cfg_bucket {
     char *name;
     int region;
+    int line;
 } sim_cfg_bucket;
 
 enum sim_fault_kind {
