@@ -258,4 +258,13 @@ void sqs__request_id(sqs_service *svc, char out[37]);
 /** Serve a query-protocol request (Action=... in the form body or query string). */
 void sqs__query_serve(sqs_service *svc, sim_http_exchange *x);
 
+/* "Invalid characters found..." (SendMessage: InvalidMessageContents). */
+#define SQS_INVALID_CHARS_MSG                                                                     \
+    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "  \
+    "#xE000 to #xFFFD | #x10000 to #x10FFFF"
+
+/** 1 when the request carries U+0000 (a raw NUL byte; "\u0000" in JSON when query is 0;
+ * "%00" in a form when query is 1), which SQS refuses and C strings cannot hold. */
+int sqs__has_nul(const sim_http_req *req, int query);
+
 #endif

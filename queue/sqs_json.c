@@ -123,6 +123,12 @@ static void json_serve(sqs_service *svc, sim_http_exchange *x, const char *op)
         sim_reply_release(&r);
         return;
     }
+    if (sqs__has_nul(&x->req, 0)) { /* U+0000 is not allowed, and cJSON would cut at it */
+        sim_reply_err(&r, 400, "InvalidMessageContents", "%s", SQS_INVALID_CHARS_MSG);
+        json_done(c, &r);
+        sim_reply_release(&r);
+        return;
+    }
     cJSON *req = x->req.body_len ? cJSON_ParseWithLength((const char *)x->req.body, x->req.body_len)
                                  : cJSON_CreateObject();
     if (!cJSON_IsObject(req)) {
@@ -135,6 +141,31 @@ static void json_serve(sqs_service *svc, sim_http_exchange *x, const char *op)
     }
     sqs_call(svc, op, req, json_done, c);
     cJSON_Delete(req);
+}
+
+int sqs__has_nul(const sim_http_req *req, int query)
+{
+    const char *b = (const char *)req->body;
+    for (size_t i = 0; b && i < req->body_len; i++) {
+        if (b[i] == '\0')
+            return 1;
+        if (query && b[i] == '%' && i + 2 < req->body_len && b[i + 1] == '0' && b[i + 2] == '0')
+            return 1;
+        if (!query && b[i] == '\\' && i + 5 < req->body_len && b[i + 1] == 'u' &&
+            b[i + 2] == '0' && b[i + 3] == '0' && b[i + 4] == '0' && b[i + 5] == '0') {
+            size_t k = i; /* an escaped backslash before it makes it literal text */
+            int backslashes = 0;
+            while (k > 0 && b[k - 1] == '\\') {
+                backslashes++;
+                k--;
+            }
+            if (backslashes % 2 == 0)
+                return 1;
+        }
+        if (!query && b[i] == '\\' && i + 1 < req->body_len && b[i + 1] == '\\')
+            i++; /* skip an escaped backslash */
+    }
+    return 0;
 }
 
 void sqs_http_serve(sqs_service *svc, sim_http_exchange *x)

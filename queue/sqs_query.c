@@ -561,6 +561,10 @@ void sqs__query_serve(sqs_service *svc, sim_http_exchange *x)
         goto reply;
     }
     snprintf(c->action, sizeof c->action, "%s", action);
+    if (sqs__has_nul(&x->req, 1)) {
+        sim_reply_err(&r, 400, "InvalidMessageContents", "%s", SQS_INVALID_CHARS_MSG);
+        goto reply;
+    }
     if (x->req.body_too_large) {
         sim_reply_err(&r, 400, "InvalidParameterValue",
                       "One or more parameters are invalid. Reason: Message must be shorter than "

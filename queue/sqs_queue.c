@@ -358,9 +358,7 @@ static int valid_chars(const char *s, size_t len)
     return 1;
 }
 
-static const char INVALID_CHARS_MSG[] =
-    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
-    "#xE000 to #xFFFD | #x10000 to #x10FFFF";
+static const char INVALID_CHARS_MSG[] = SQS_INVALID_CHARS_MSG;
 
 static int cmp_cjson_name(const void *a, const void *b)
 {

@@ -113,8 +113,11 @@ static void route_aws(void *arg, sim_http_exchange *x)
         cJSON *body = cJSON_ParseWithLength(req->body ? (const char *)req->body : "",
                                             req->body_len);
         const cJSON *adv = cJSON_GetObjectItemCaseSensitive(body, "advance_seconds");
-        if (!cJSON_IsNumber(adv) || adv->valuedouble < 0 || adv->valuedouble > 1e9) {
-            static const char bad[] = "{\"message\":\"expected {\\\"advance_seconds\\\": N >= 0}\"}";
+        /* At most 100 years ahead of time zero in all: the clock is int64 microseconds. */
+        double room_s = (double)(100LL * 365 * 86400 * SIM_S - sim_now_us(w)) / 1e6;
+        if (!cJSON_IsNumber(adv) || adv->valuedouble < 0 || adv->valuedouble > room_s) {
+            static const char bad[] = "{\"message\":\"expected {\\\"advance_seconds\\\": N}, 0 <= N, "
+                                      "at most 100 years past the start in all\"}";
             sim_http_resp_set(&x->resp, 400, "application/json", bad, sizeof bad - 1);
         } else {
             sim_time_us d = (sim_time_us)(adv->valuedouble * 1e6);
@@ -364,6 +367,7 @@ int sim_host_populate(sim_host *h, int64_t count)
     ps.started_wall = sim_clock_wall_us();
     cJSON *ev = sim_host_populate_event(w->cfg, count);
     lambda_service_set_progress(w->lambda, on_progress, &ps);
+    w->populating = 1;
     int region = lambda_function_region(w->lambda, "tweeterPopulate");
     int rc = lambda_invoke(w->lambda, "tweeterPopulate", ev, region, on_populated, &ps);
     if (rc != 0) {
@@ -372,6 +376,7 @@ int sim_host_populate(sim_host *h, int64_t count)
         return rc;
     }
     sim_host_run_until(h, &ps.done);
+    w->populating = 0;
     lambda_service_set_progress(w->lambda, NULL, NULL);
     sim_time_us took = sim_clock_wall_us() - ps.started_wall;
     if (!ps.done)

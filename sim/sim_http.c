@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -236,6 +237,26 @@ static void free_after_close(uv_handle_t *handle)
     free(h);
 }
 
+/* Seconds a connection may sit idle (half-sent request, idle keep-alive) before it is
+ * closed. A suspended connection (a long poll) is not idle. */
+#define HTTP_IDLE_TIMEOUT_S 15
+
+/* Connections each front may hold: raise the soft descriptor limit to the hard one and
+ * leave room for sqlite files and the other front. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1000;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    rlim_t usable = rl.rlim_cur > 256 ? (rl.rlim_cur - 128) / 2 : 64;
+    return usable > 16384 ? 16384 : (unsigned)usable;
+}
+
 int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_route_fn route,
                    void *arg, sim_http **out)
 {
@@ -269,8 +290,9 @@ int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_ro
                                  (uint16_t)port, NULL, NULL, on_request, h,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
+                                 MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (h->daemon == NULL) {
         fprintf(stderr, "stratus: cannot listen on 127.0.0.1:%d (in use?)\n", port);
         uv_close((uv_handle_t *)&h->async, free_after_close);

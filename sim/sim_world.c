@@ -96,6 +96,39 @@ static cJSON *create_table_request(const sim_cfg_table *t)
     return req;
 }
 
+/* A table kept in --data from an earlier run takes regions.conf's throughput (and its
+ * GSIs'): UpdateTable, as a user would. "Will not change" answers are expected. */
+static void apply_throughput(sim_world *w, const sim_cfg_table *t)
+{
+    if (t->on_demand)
+        return;
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "TableName", t->name);
+    cJSON *pt = cJSON_AddObjectToObject(req, "ProvisionedThroughput");
+    cJSON_AddNumberToObject(pt, "ReadCapacityUnits", (double)t->rcu);
+    cJSON_AddNumberToObject(pt, "WriteCapacityUnits", (double)t->wcu);
+    sim_reply r;
+    sim_reply_init(&r);
+    ddb_call(w->ddb, "UpdateTable", req, &r);
+    sim_reply_release(&r);
+    for (size_t i = 0; i < t->ngsis; i++) {
+        sim_reply_init(&r);
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "ProvisionedThroughput");
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "GlobalSecondaryIndexUpdates");
+        cJSON *ups = cJSON_AddArrayToObject(req, "GlobalSecondaryIndexUpdates");
+        cJSON *up = cJSON_CreateObject();
+        cJSON *u = cJSON_AddObjectToObject(up, "Update");
+        cJSON_AddStringToObject(u, "IndexName", t->gsis[i].name);
+        cJSON *gpt = cJSON_AddObjectToObject(u, "ProvisionedThroughput");
+        cJSON_AddNumberToObject(gpt, "ReadCapacityUnits", (double)t->gsis[i].rcu);
+        cJSON_AddNumberToObject(gpt, "WriteCapacityUnits", (double)t->gsis[i].wcu);
+        cJSON_AddItemToArray(ups, up);
+        ddb_call(w->ddb, "UpdateTable", req, &r);
+        sim_reply_release(&r);
+    }
+    cJSON_Delete(req);
+}
+
 static int provision_tables(sim_world *w)
 {
     for (size_t i = 0; i < w->cfg->ntables; i++) {
@@ -104,7 +137,9 @@ static int provision_tables(sim_world *w)
         sim_reply_init(&r);
         int rc = req ? ddb_call(w->ddb, "CreateTable", req, &r) : -SIM_ENOMEM;
         cJSON_Delete(req);
-        if (rc == 0 && sim_reply_failed(&r) && strcmp(r.code, "ResourceInUseException") != 0) {
+        if (rc == 0 && sim_reply_failed(&r) && strcmp(r.code, "ResourceInUseException") == 0)
+            apply_throughput(w, &w->cfg->tables[i]);
+        else if (rc == 0 && sim_reply_failed(&r)) {
             SIM_LOGE(&w->log, "world", "%s:%d: table %s: %s: %s", w->cfg->path,
                      w->cfg->tables[i].line, w->cfg->tables[i].name, r.code,
                      r.message ? r.message : "");
@@ -317,7 +352,9 @@ void sim_world_trace_digest(const sim_world *w, char out[65])
 cJSON *sim_world_health(const sim_world *w)
 {
     cJSON *h = cJSON_CreateObject();
-    cJSON_AddStringToObject(h, "status", w->svc.stopping ? "stopping" : "running");
+    cJSON_AddStringToObject(h, "status", w->svc.stopping  ? "stopping"
+                                         : w->populating ? "populating"
+                                                         : "running");
     cJSON_AddStringToObject(h, "version", STRATUS_VERSION);
     cJSON_AddStringToObject(h, "clock", w->clock.virtual_mode ? "virtual" : "real");
     cJSON_AddNumberToObject(h, "seed", (double)w->seed);

@@ -31,6 +31,7 @@ typedef struct sim_world {
     lambda_service *lambda;  /* owned */
     apigw *gateway;          /* owned */
     char endpoint_url[128];  /* the AWS endpoint, e.g. "http://127.0.0.1:4566" */
+    int populating;          /* 1 while the demo data loads: health says "populating" */
     sim_time_us created_wall_us; /* wall clock at creation, for uptime figures only */
 } sim_world;
 

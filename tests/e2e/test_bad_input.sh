@@ -156,3 +156,36 @@ test_exclusive_bad_input_server_still_healthy() {
 	tw_login @e2e_nobody pw
 	assert_eq "the API stage still answers (unknown login 400)" 400 "$ST"
 }
+
+# U+0000 cannot reach a message body: SQS refuses it (InvalidMessageContents, "Invalid
+# characters found" - SQS API reference, SendMessage), over JSON and over the query
+# protocol, instead of storing a truncated body.
+test_bad_sqs_nul_character() {
+	http POST "$AWS_EP" '{"QueueName":"e2e-nul-q"}' -H 'X-Amz-Target: AmazonSQS.CreateQueue' \
+		-H 'Content-Type: application/x-amz-json-1.0'
+	local url
+	url=$(printf '%s' "$BODY" | jq -r .QueueUrl)
+	http POST "$AWS_EP" "{\"QueueUrl\":\"$url\",\"MessageBody\":\"nul \\u0000 char\"}" \
+		-H 'X-Amz-Target: AmazonSQS.SendMessage' -H 'Content-Type: application/x-amz-json-1.0'
+	assert_eq "SQS JSON SendMessage with \\u0000: status" 400 "$ST"
+	assert_json "SQS JSON SendMessage with \\u0000: __type" "$BODY" .__type \
+		'"com.amazonaws.sqs#InvalidMessageContents"'
+	http POST "$AWS_EP" "Action=SendMessage&QueueUrl=$url&MessageBody=%00nul" \
+		-H 'Content-Type: application/x-www-form-urlencoded'
+	assert_eq "SQS query SendMessage with %00: status" 400 "$ST"
+	assert_contains "SQS query SendMessage with %00: code" "InvalidMessageContents" "$BODY"
+	http POST "$AWS_EP" "{\"QueueUrl\":\"$url\",\"MessageBody\":\"a literal \\\\u0000 is fine\"}" \
+		-H 'X-Amz-Target: AmazonSQS.SendMessage' -H 'Content-Type: application/x-amz-json-1.0'
+	assert_eq "SQS JSON SendMessage with an escaped backslash before u0000: status" 200 "$ST"
+}
+
+# The clock endpoint refuses to run past 100 years (int64 microseconds), and the server
+# keeps answering API requests afterwards.
+test_exclusive_bad_clock_overflow() {
+	http POST "$AWS_EP/_stratus/clock" '{"advance_seconds":1e12}'
+	assert_eq "advance 1e12 s: refused" 400 "$ST"
+	http POST "$AWS_EP/_stratus/clock" '{"advance_seconds":-1}'
+	assert_eq "advance -1 s: refused" 400 "$ST"
+	api /user/login '{"alias":"@nobody_here","password":"x"}'
+	assert_eq "API still answers after refused advances" 400 "$ST"
+}
