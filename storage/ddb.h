@@ -48,6 +48,10 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
  * writes x->resp (Content-Type application/x-amz-json-1.0; errors as
  * {"__type":"com.amazonaws.dynamodb.v20120810#Code","message":"..."}; malformed JSON ->
  * SerializationException), then calls x->complete(x) before returning.
+ * Before parsing, the body must be valid UTF-8 without raw NUL bytes (else a 400
+ * SerializationException, as AWS's parser gives). Deviation from DynamoDB: a string holding
+ * U+0000 (the escape \u0000) is refused with a 400 ValidationException saying Stratus
+ * cannot store it; DynamoDB accepts it, but the JSON library here cannot hold it.
  */
 void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
 

@@ -259,10 +259,84 @@ static int check_b64(const char *text, char *err, size_t errcap)
 
 static int validate_depth(const cJSON *av, int depth, char *err, size_t errcap);
 
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+    return ddb_num_cmp(a, b);
+}
+
+/* Does the string array arr hold the same text twice? Sorts a copy of the pointers
+ * (n log n; sets can hold 100,000 members); without memory, compares every pair. */
+static int has_duplicate_text(const cJSON *arr)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    const cJSON *e, *f;
+    const char **v;
+    int dup = 0;
+    if (n < 2)
+        return 0;
+    if ((v = malloc(n * sizeof *v)) == NULL) {
+        cJSON_ArrayForEach(e, arr)
+        {
+            for (f = e->next; f != NULL; f = f->next) {
+                if (strcmp(e->valuestring, f->valuestring) == 0)
+                    return 1;
+            }
+        }
+        return 0;
+    }
+    cJSON_ArrayForEach(e, arr)
+    {
+        v[i++] = e->valuestring;
+    }
+    qsort(v, n, sizeof *v, cmp_text);
+    for (i = 1; i < n && !dup; i++)
+        dup = strcmp(v[i - 1], v[i]) == 0;
+    free(v);
+    return dup;
+}
+
+/* Does the number set body arr (members already valid) hold one value twice ("1" and
+ * "1.0" are the same)? As has_duplicate_text, over parsed values. */
+static int has_duplicate_num(const cJSON *arr)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    const cJSON *e, *f;
+    ddb_num *v, a, b;
+    int dup = 0;
+    if (n < 2)
+        return 0;
+    if ((v = malloc(n * sizeof *v)) == NULL) {
+        cJSON_ArrayForEach(e, arr)
+        {
+            (void)ddb_num_parse(e->valuestring, &a);
+            for (f = e->next; f != NULL; f = f->next) {
+                (void)ddb_num_parse(f->valuestring, &b);
+                if (ddb_num_cmp(&a, &b) == 0)
+                    return 1;
+            }
+        }
+        return 0;
+    }
+    cJSON_ArrayForEach(e, arr)
+    {
+        (void)ddb_num_parse(e->valuestring, &v[i++]);
+    }
+    qsort(v, n, sizeof *v, cmp_num);
+    for (i = 1; i < n && !dup; i++)
+        dup = ddb_num_cmp(&v[i - 1], &v[i]) == 0;
+    free(v);
+    return dup;
+}
+
 /* Check the content of member m whose descriptor is type t. */
 static int validate_member(int t, const cJSON *m, int depth, char *err, size_t errcap)
 {
-    const cJSON *e, *f;
+    const cJSON *e;
     int rc;
     char list[256];
     if (!shape_ok(t, m))
@@ -284,17 +358,12 @@ static int validate_member(int t, const cJSON *m, int depth, char *err, size_t e
             return errf(err, errcap,
                         "One or more parameter values were invalid: An string set  may not be "
                         "empty");
-        cJSON_ArrayForEach(e, m)
-        {
-            for (f = e->next; f != NULL; f = f->next) {
-                if (strcmp(e->valuestring, f->valuestring) == 0) {
-                    join_strings(m, list, sizeof list);
-                    return errf(err, errcap,
-                                "One or more parameter values were invalid: Input collection %s "
-                                "contains duplicates.",
-                                list);
-                }
-            }
+        if (has_duplicate_text(m)) {
+            join_strings(m, list, sizeof list);
+            return errf(err, errcap,
+                        "One or more parameter values were invalid: Input collection %s "
+                        "contains duplicates.",
+                        list);
         }
         return 0;
     case DDB_T_NS:
@@ -307,16 +376,8 @@ static int validate_member(int t, const cJSON *m, int depth, char *err, size_t e
             if ((rc = check_num(e->valuestring, err, errcap)) != 0)
                 return rc;
         }
-        cJSON_ArrayForEach(e, m)
-        {
-            ddb_num a, b;
-            (void)ddb_num_parse(e->valuestring, &a);
-            for (f = e->next; f != NULL; f = f->next) {
-                (void)ddb_num_parse(f->valuestring, &b);
-                if (ddb_num_cmp(&a, &b) == 0)
-                    return errf(err, errcap, "Input collection contains duplicates");
-            }
-        }
+        if (has_duplicate_num(m))
+            return errf(err, errcap, "Input collection contains duplicates");
         return 0;
     case DDB_T_BS:
         if (cJSON_GetArraySize(m) == 0)
@@ -328,17 +389,13 @@ static int validate_member(int t, const cJSON *m, int depth, char *err, size_t e
             if ((rc = check_b64(e->valuestring, err, errcap)) != 0)
                 return rc;
         }
-        cJSON_ArrayForEach(e, m)
-        {
-            for (f = e->next; f != NULL; f = f->next) {
-                if (b64_cmp(e->valuestring, f->valuestring) == 0) {
-                    join_strings(m, list, sizeof list);
-                    return errf(err, errcap,
-                                "One or more parameter values were invalid: Input collection "
-                                "%sof type BS contains duplicates.",
-                                list);
-                }
-            }
+        /* valid base64 is canonical (ddb_b64_decode): equal bytes have equal text */
+        if (has_duplicate_text(m)) {
+            join_strings(m, list, sizeof list);
+            return errf(err, errcap,
+                        "One or more parameter values were invalid: Input collection "
+                        "%sof type BS contains duplicates.",
+                        list);
         }
         return 0;
     case DDB_T_M:
@@ -442,6 +499,100 @@ static int set_subset(int t, const cJSON *a, const cJSON *b)
     return 1;
 }
 
+/* Members (by pointer) sorted by name, for comparing large maps. */
+static int cmp_member_name(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* Equality of two objects of attribute values (M bodies, items) holding n members each:
+ * member names sorted on both sides, then compared pairwise (n log n); small or without
+ * memory, each name is looked up. */
+static int body_equal(const cJSON *va, const cJSON *vb, size_t n)
+{
+    const cJSON **x = NULL, **y = NULL, *e, *f;
+    size_t i = 0, j = 0;
+    int eq = 1;
+    if (n > 8 && (x = malloc(n * sizeof *x)) != NULL && (y = malloc(n * sizeof *y)) != NULL) {
+        cJSON_ArrayForEach(e, va) x[i++] = e;
+        cJSON_ArrayForEach(f, vb) y[j++] = f;
+        qsort(x, n, sizeof *x, cmp_member_name);
+        qsort(y, n, sizeof *y, cmp_member_name);
+        for (i = 0; i < n && eq; i++)
+            eq = strcmp(x[i]->string, y[i]->string) == 0 && ddb_attr_equal(x[i], y[i]);
+        free(x);
+        free(y);
+        return eq;
+    }
+    free(x);
+    cJSON_ArrayForEach(e, va)
+    {
+        f = cJSON_GetObjectItemCaseSensitive(vb, e->string);
+        if (f == NULL || !ddb_attr_equal(e, f))
+            return 0;
+    }
+    return 1;
+}
+
+/* Equality of two set bodies of type t with n members each (members are distinct): both
+ * sorted, then compared pairwise (n log n); small or without memory, as subsets. */
+static int set_equal(int t, const cJSON *va, const cJSON *vb, size_t n)
+{
+    const cJSON *e;
+    size_t i;
+    int eq = 1;
+    if (n > 8 && t == DDB_T_NS) {
+        ddb_num *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+        if (x != NULL && y != NULL) {
+            int parsed = 1;
+            i = 0;
+            cJSON_ArrayForEach(e, va)
+            {
+                if (ddb_num_parse(e->valuestring, &x[i++]) != DDB_NUM_OK)
+                    parsed = 0;
+            }
+            i = 0;
+            cJSON_ArrayForEach(e, vb)
+            {
+                if (ddb_num_parse(e->valuestring, &y[i++]) != DDB_NUM_OK)
+                    parsed = 0;
+            }
+            if (parsed) {
+                qsort(x, n, sizeof *x, cmp_num);
+                qsort(y, n, sizeof *y, cmp_num);
+                for (i = 0; i < n && eq; i++)
+                    eq = ddb_num_cmp(&x[i], &y[i]) == 0;
+            }
+            free(x);
+            free(y);
+            if (parsed)
+                return eq;
+            /* unparsable members: fall back to the member-wise test below */
+        } else {
+            free(x);
+            free(y);
+        }
+    } else if (n > 8) { /* SS, BS: valid base64 is canonical, so text equality is byte equality */
+        const char **x = malloc(n * sizeof *x), **y = malloc(n * sizeof *y);
+        if (x != NULL && y != NULL) {
+            i = 0;
+            cJSON_ArrayForEach(e, va) x[i++] = e->valuestring;
+            i = 0;
+            cJSON_ArrayForEach(e, vb) y[i++] = e->valuestring;
+            qsort(x, n, sizeof *x, cmp_text);
+            qsort(y, n, sizeof *y, cmp_text);
+            for (i = 0; i < n && eq; i++)
+                eq = strcmp(x[i], y[i]) == 0;
+            free(x);
+            free(y);
+            return eq;
+        }
+        free(x);
+        free(y);
+    }
+    return set_subset(t, va, vb) && set_subset(t, vb, va);
+}
+
 int ddb_attr_equal(const cJSON *a, const cJSON *b)
 {
     int ta = ddb_attr_type(a), tb = ddb_attr_type(b);
@@ -463,9 +614,10 @@ int ddb_attr_equal(const cJSON *a, const cJSON *b)
         return 1;
     case DDB_T_SS:
     case DDB_T_NS:
-    case DDB_T_BS:
-        return cJSON_GetArraySize(va) == cJSON_GetArraySize(vb) && set_subset(ta, va, vb) &&
-               set_subset(ta, vb, va);
+    case DDB_T_BS: {
+        int n = cJSON_GetArraySize(va);
+        return n == cJSON_GetArraySize(vb) && set_equal(ta, va, vb, (size_t)n);
+    }
     case DDB_T_L:
         if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
             return 0;
@@ -475,18 +627,18 @@ int ddb_attr_equal(const cJSON *a, const cJSON *b)
         }
         return 1;
     case DDB_T_M:
-        if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
-            return 0;
-        cJSON_ArrayForEach(e, va)
-        {
-            f = cJSON_GetObjectItemCaseSensitive(vb, e->string);
-            if (f == NULL || !ddb_attr_equal(e, f))
-                return 0;
-        }
-        return 1;
+        return ddb_item_equal(va, vb);
     default:
         return 0;
     }
+}
+
+int ddb_item_equal(const cJSON *a, const cJSON *b)
+{
+    int n = cJSON_GetArraySize(a);
+    if (n != cJSON_GetArraySize(b))
+        return 0;
+    return body_equal(a, b, (size_t)n);
 }
 
 int ddb_attr_compare(const cJSON *a, const cJSON *b, int *out_cmp)

@@ -33,8 +33,13 @@ int ddb_attr_validate(const cJSON *av, char *err, size_t errcap);
 /** Validate every attribute of an item (a JSON object). As ddb_attr_validate. */
 int ddb_item_validate(const cJSON *item, char *err, size_t errcap);
 
-/** Deep equality as DynamoDB's "=" (N by value, sets as sets, M/L recursively). */
+/** Deep equality as DynamoDB's "=" (N by value, sets as sets, M/L recursively). Large
+ * sets and maps are compared sorted (n log n), never member by member lookup. */
 int ddb_attr_equal(const cJSON *a, const cJSON *b);
+
+/** (Added.) Equality of two items (objects of attribute values), as ddb_attr_equal of two
+ * M values with these bodies. */
+int ddb_item_equal(const cJSON *a, const cJSON *b);
 
 /**
  * Ordering for <, <=, >, >=, BETWEEN: defined only for two S, two N or two B values.

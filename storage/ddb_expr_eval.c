@@ -228,6 +228,42 @@ static int cmp_holds(int op, int cmp)
     }
 }
 
+static int eval_node(const ddb__node *n, const cJSON *item, int *out);
+
+static int is_chain(const ddb__node *n)
+{
+    return (n->kind == DDB__N_AND || n->kind == DDB__N_OR) && n->nargs == 2;
+}
+
+/* A chain of AND/OR nodes linked through their first operand ("a OR b OR c" parses as
+ * ((a OR b) OR c)), evaluated with a loop instead of one recursion per link: the spine is
+ * collected, the leftmost operand evaluated, then each link's second operand from the
+ * bottom up with AND/OR short-circuiting. Recursion is left only for second operands, whose
+ * nesting the parser bounds (DDB__DEPTH_MAX). */
+static int eval_chain(const ddb__node *top, const cJSON *item, int *out)
+{
+    const ddb__node *local[32], **spine = local;
+    const ddb__node *n;
+    size_t len = 0, i;
+    int rc, v = 0;
+    for (n = top; is_chain(n); n = n->args[0])
+        len++;
+    if (len > sizeof local / sizeof local[0] && (spine = malloc(len * sizeof *spine)) == NULL)
+        return -SIM_ENOMEM;
+    for (n = top, i = 0; is_chain(n); n = n->args[0])
+        spine[i++] = n;
+    rc = eval_node(n, item, &v); /* n: the leftmost operand, not a chain link */
+    for (i = len; rc == 0 && i-- > 0;) {
+        if (spine[i]->kind == DDB__N_AND ? v : !v)
+            rc = eval_node(spine[i]->args[1], item, &v);
+    }
+    if (spine != local)
+        free(spine);
+    if (rc == 0)
+        *out = v;
+    return rc;
+}
+
 static int eval_node(const ddb__node *n, const cJSON *item, int *out)
 {
     ddb__val v[3] = { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } };
@@ -235,13 +271,8 @@ static int eval_node(const ddb__node *n, const cJSON *item, int *out)
     *out = 0;
     switch (n->kind) {
     case DDB__N_AND:
-        if ((rc = eval_node(n->args[0], item, out)) != 0 || !*out)
-            return rc;
-        return eval_node(n->args[1], item, out);
     case DDB__N_OR:
-        if ((rc = eval_node(n->args[0], item, out)) != 0 || *out)
-            return rc;
-        return eval_node(n->args[1], item, out);
+        return is_chain(n) ? eval_chain(n, item, out) : 0;
     case DDB__N_NOT:
         if ((rc = eval_node(n->args[0], item, out)) != 0)
             return rc;

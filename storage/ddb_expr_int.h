@@ -13,6 +13,12 @@
 #define DDB__ERR_MAX   1024 /* bytes of one error message slot */
 #define DDB__DEPTH_MAX 64   /* nesting of parentheses/functions before we call it a syntax error */
 
+/* AWS's expression limits (DynamoDB developer guide, Constraints, "Expression parameters"). */
+#define DDB__EXPR_BYTES_MAX  4096 /* bytes of any expression string ("4 KB") */
+#define DDB__OPS_MAX         300  /* operators and functions in one condition expression */
+#define DDB__IN_OPERANDS_MAX 100  /* operands of one IN list */
+#define DDB__PATH_LEVELS_MAX 32   /* elements (names and [n]) of one document path */
+
 /* ---- tokens (ddb_expr_lex.c) ---- */
 
 enum ddb__tk {
@@ -57,6 +63,8 @@ typedef struct ddb__parser {
     int depth; /* current nesting */
     int kwset; /* enum ddb__kwset */
     int oom;   /* an allocation failed */
+    int deep_path; /* (added) elements of the first document path over DDB__PATH_LEVELS_MAX,
+                    * else 0: reported after the syntax check (ddb__limit_errors) */
 } ddb__parser;
 
 /** Tokenise text into ps (kwset as given). Returns 0 or -SIM_ENOMEM. */
@@ -65,6 +73,22 @@ void ddb__parser_release(ddb__parser *ps);
 
 /** Is text only whitespace (an empty expression)? */
 int ddb__text_blank(const char *text);
+
+/**
+ * (Added.) Reject an expression string over DDB__EXPR_BYTES_MAX bytes before it is parsed:
+ * "Invalid <what>: Expression size has exceeded the maximum allowed size;" followed, when
+ * show_size is 1 (FilterExpression, ConditionExpression), by " expression size: <bytes>".
+ * Returns 0 or -SIM_EINVAL with the message in err.
+ */
+int ddb__expr_size_check(const char *text, const char *what, int show_size, char *err,
+                         size_t errcap);
+
+/**
+ * (Added.) After a successful parse: "Invalid <what>: The document path has too many
+ * nesting levels; nesting levels: <n>" when ps met a path deeper than DDB__PATH_LEVELS_MAX.
+ * Returns 0 or -SIM_EINVAL with the message in err.
+ */
+int ddb__path_depth_check(const ddb__parser *ps, const char *what, char *err, size_t errcap);
 
 /** Record a failure at token index at (keeps the furthest). */
 void ddb__fail(ddb__parser *ps, int at);

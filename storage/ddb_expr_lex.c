@@ -57,6 +57,31 @@ int ddb__text_blank(const char *text)
     return 1;
 }
 
+int ddb__expr_size_check(const char *text, const char *what, int show_size, char *err,
+                         size_t errcap)
+{
+    size_t n = strlen(text);
+    if (n <= DDB__EXPR_BYTES_MAX)
+        return 0;
+    if (show_size)
+        return ddb__errf(err, errcap,
+                         "Invalid %s: Expression size has exceeded the maximum allowed size; "
+                         "expression size: %zu",
+                         what, n);
+    return ddb__errf(err, errcap,
+                     "Invalid %s: Expression size has exceeded the maximum allowed size;", what);
+}
+
+int ddb__path_depth_check(const ddb__parser *ps, const char *what, char *err, size_t errcap)
+{
+    if (ps->deep_path == 0)
+        return 0;
+    return ddb__errf(err, errcap,
+                     "Invalid %s: The document path has too many nesting levels; nesting "
+                     "levels: %d",
+                     what, ps->deep_path);
+}
+
 /* Length of the token starting at s and its kind. */
 static size_t scan(const char *s, int *kind)
 {

@@ -30,19 +30,27 @@ ddb__node *ddb__node_new(ddb__parser *ps, int kind)
     return n;
 }
 
+/* Iterates down the first operand of AND/OR, so a long left-deep chain ("a OR b OR ...")
+ * does not recurse once per link. */
 void ddb__node_free(ddb__node *n)
 {
-    int i;
-    if (n == NULL)
-        return;
-    for (i = 0; i < n->nargs; i++)
-        ddb__node_free(n->args[i]);
-    free(n->args);
-    free(n->fname);
-    free(n->vname);
-    cJSON_Delete(n->value);
-    ddb__path_release(&n->path);
-    free(n);
+    while (n != NULL) {
+        ddb__node *next = NULL;
+        int i = 0;
+        if ((n->kind == DDB__N_AND || n->kind == DDB__N_OR) && n->nargs > 0) {
+            next = n->args[0];
+            i = 1;
+        }
+        for (; i < n->nargs; i++)
+            ddb__node_free(n->args[i]);
+        free(n->args);
+        free(n->fname);
+        free(n->vname);
+        cJSON_Delete(n->value);
+        ddb__path_release(&n->path);
+        free(n);
+        n = next;
+    }
 }
 
 int ddb__node_push(ddb__node *n, ddb__node *child)
@@ -667,6 +675,61 @@ static void check_cond(chk *c, ddb__node *n)
     }
 }
 
+/* Operators and functions in the tree at n (AND, OR, NOT, comparators, BETWEEN, IN and
+ * every function call), added to *count; stops once *count passes DDB__OPS_MAX. Sets
+ * *in_max to the largest IN list. Iterates down left-deep AND/OR chains. */
+static void count_ops(const ddb__node *n, int *count, int *in_max)
+{
+    int i;
+    for (; n != NULL && *count <= DDB__OPS_MAX;) {
+        const ddb__node *next = NULL;
+        switch (n->kind) {
+        case DDB__N_AND:
+        case DDB__N_OR:
+            (*count)++;
+            for (i = 1; i < n->nargs; i++)
+                count_ops(n->args[i], count, in_max);
+            next = n->nargs > 0 ? n->args[0] : NULL;
+            break;
+        case DDB__N_IN:
+            if (n->nargs - 1 > *in_max)
+                *in_max = n->nargs - 1;
+            /* fall through */
+        case DDB__N_NOT:
+        case DDB__N_CMP:
+        case DDB__N_BETWEEN:
+        case DDB__N_FUNC:
+            (*count)++;
+            for (i = 0; i < n->nargs; i++)
+                count_ops(n->args[i], count, in_max);
+            break;
+        default:
+            break;
+        }
+        n = next;
+    }
+}
+
+/* AWS's limits on a parsed condition, in the order checked: operator count, IN operands,
+ * document path depth. 0 or -SIM_EINVAL with the message in err. */
+static int check_limits(const ddb__parser *ps, const ddb__node *root, const char *what,
+                        char *err, size_t errcap)
+{
+    int count = 0, in_max = 0;
+    count_ops(root, &count, &in_max);
+    if (count > DDB__OPS_MAX)
+        return ddb__errf(err, errcap,
+                         "Invalid %s: The expression contains too many operators; operator "
+                         "count: %d",
+                         what, count);
+    if (in_max > DDB__IN_OPERANDS_MAX)
+        return ddb__errf(err, errcap,
+                         "Invalid %s: The IN operator is provided with too many operands; "
+                         "number of operands: %d",
+                         what, in_max);
+    return ddb__path_depth_check(ps, what, err, errcap);
+}
+
 int ddb__cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb__node **out,
                     char *err, size_t errcap)
 {
@@ -676,6 +739,10 @@ int ddb__cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb__
     int rc = 0, i;
     if (text == NULL || ddb__text_blank(text))
         return ddb__errf(err, errcap, "Invalid %s: The expression can not be empty;", what);
+    /* AWS appends the size for ConditionExpression and FilterExpression only */
+    if ((rc = ddb__expr_size_check(text, what, strcmp(what, "KeyConditionExpression") != 0, err,
+                                   errcap)) != 0)
+        return rc;
     if ((rc = ddb__parser_init(&ps, text, DDB__KW_COND)) != 0)
         return rc;
     root = p_or(&ps);
@@ -688,6 +755,8 @@ int ddb__cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb__
         rc = ps.oom ? -SIM_ENOMEM : ddb__syntax_error(&ps, what, err, errcap);
         goto out;
     }
+    if ((rc = check_limits(&ps, root, what, err, errcap)) != 0)
+        goto out;
     if ((c = calloc(1, sizeof *c)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;

@@ -101,6 +101,8 @@ int ddb__path_parse(ddb__parser *ps, ddb__path *out)
             break;
         }
     }
+    if (p.n > DDB__PATH_LEVELS_MAX && ps->deep_path == 0)
+        ps->deep_path = p.n;
     *out = p;
     return 0;
 oom:

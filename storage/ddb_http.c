@@ -112,6 +112,111 @@ static char *error_text(const sim_reply *r)
     return text;
 }
 
+/* Length of the UTF-8 sequence at p (n bytes left), or 0 with *bad set to the offending
+ * byte: a start byte that cannot begin a sequence (0x80-0xC1, 0xF5-0xFF; *middle 0) or a
+ * following byte that is not a continuation, or would make an overlong form, a surrogate
+ * (U+D800-DFFF) or a code point past U+10FFFF (*middle 1). RFC 3629, section 4. */
+static size_t utf8_seq(const unsigned char *p, size_t n, unsigned char *bad, int *middle)
+{
+    size_t len, i;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4;
+    else {
+        *bad = p[0];
+        *middle = 0;
+        return 0;
+    }
+    if (p[0] == 0xE0)
+        lo = 0xA0; /* overlong */
+    else if (p[0] == 0xED)
+        hi = 0x9F; /* surrogates */
+    else if (p[0] == 0xF0)
+        lo = 0x90; /* overlong */
+    else if (p[0] == 0xF4)
+        hi = 0x8F; /* past U+10FFFF */
+    for (i = 1; i < len; i++) {
+        unsigned char c;
+        if (i >= n) {
+            *middle = 2; /* the body ends inside the sequence */
+            return 0;
+        }
+        c = p[i];
+        if (i == 1 ? c < lo || c > hi : c < 0x80 || c > 0xBF) {
+            *bad = c;
+            *middle = 1;
+            return 0;
+        }
+    }
+    return len;
+}
+
+/*
+ * Check a request body before cJSON sees it, which cannot represent what follows: invalid
+ * UTF-8 (AWS's JSON parser, Jackson, refuses it; SDKs cannot read it back) and NUL, which
+ * cJSON would silently cut strings at. Returns 0 when the body is fine, else fills r:
+ * - invalid UTF-8: 400 SerializationException "Invalid UTF-8 start byte 0xff" / "Invalid
+ *   UTF-8 middle byte 0x41" (Jackson's wording, without its location), or "Unexpected
+ *   end-of-input in the middle of a UTF-8 sequence";
+ * - a raw 0x00 byte: 400 SerializationException (Jackson: an unescaped control character
+ *   is malformed JSON);
+ * - the escape \u0000 inside a JSON string: 400 ValidationException. DynamoDB stores U+0000
+ *   in strings; Stratus cannot (a documented deviation), so it refuses instead of storing a
+ *   truncated string or merging keys ("a\u0000b" would become "a").
+ * Strings are tracked as JSON does: '"' opens and closes them, '\' escapes one character.
+ */
+static int body_check(const unsigned char *p, size_t n, sim_reply *r)
+{
+    int in_str = 0, middle = 0;
+    unsigned char bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq(p + i, n - i, &bad, &middle);
+        if (len == 0 && middle == 2) {
+            sim_reply_err(r, 400, "SerializationException",
+                          "Unexpected end-of-input in the middle of a UTF-8 sequence");
+            return -1;
+        }
+        if (len == 0) {
+            sim_reply_err(r, 400, "SerializationException", "Invalid UTF-8 %s byte 0x%02x",
+                          middle ? "middle" : "start", bad);
+            return -1;
+        }
+        if (p[i] == 0x00) {
+            sim_reply_err(r, 400, "SerializationException",
+                          in_str ? "Illegal unquoted character ((CTRL-CHAR, code 0)): has to be "
+                                   "escaped using backslash to be included in string value"
+                                 : "Illegal character ((CTRL-CHAR, code 0)): only regular white "
+                                   "space (\\r, \\n, \\t) is allowed between tokens");
+            return -1;
+        }
+        if (in_str && p[i] == '\\' && i + 1 < n) {
+            if (p[i + 1] == 'u' && i + 5 < n && memcmp(p + i + 2, "0000", 4) == 0) {
+                sim_reply_err(r, 400, "ValidationException",
+                              "Stratus cannot store the character U+0000 (\\u0000) in strings: "
+                              "remove it from attribute names and values (DynamoDB accepts it; "
+                              "this is a documented Stratus limitation)");
+                return -1;
+            }
+            if (p[i + 1] == 0x00 || p[i + 1] >= 0x80) {
+                i++; /* the escaped byte is checked on the next round */
+                continue;
+            }
+            i += 2; /* an escaped ASCII character, '"' and '\\' included */
+            continue;
+        }
+        if (p[i] == '"')
+            in_str = !in_str;
+        i += len;
+    }
+    return 0;
+}
+
 void ddb_http_serve(ddb_service *svc, sim_http_exchange *x)
 {
     sim_reply r;
@@ -122,9 +227,13 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x)
     const char *target = sim_http_req_header(hr, "X-Amz-Target");
     const char *op = NULL;
 
-    if (hr->body != NULL && hr->body_len > 0)
+    int has_body = hr->body != NULL && hr->body_len > 0;
+    int bad_body = has_body && body_check(hr->body, hr->body_len, &r) != 0;
+    if (has_body && !bad_body)
         req = cJSON_ParseWithLength((const char *)hr->body, hr->body_len);
-    if (req == NULL || !cJSON_IsObject(req)) {
+    if (bad_body) {
+        /* r holds the error */
+    } else if (req == NULL || !cJSON_IsObject(req)) {
         sim_reply_err(&r, 400, "SerializationException", NULL);
     } else if (target == NULL ||
                strncmp(target, DDB_TARGET_PREFIX, sizeof DDB_TARGET_PREFIX - 1) != 0) {

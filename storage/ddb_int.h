@@ -297,7 +297,13 @@ int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r);
 int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
 int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
 int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
-/* A map of attribute values (Item, Key, ExclusiveStartKey): a map whose members are objects. */
+/* (Added.) The same checks on a value already in hand (a member being iterated), so that
+ * walking a map or list never looks its members up by name again: NULL or JSON null is
+ * absent. */
+int ddb__val_struct(const cJSON *m, const cJSON **out, sim_reply *r);
+int ddb__val_list(const cJSON *m, const cJSON **out, sim_reply *r);
+/* A map of attribute values (Item, Key, ExclusiveStartKey): a map whose members are objects.
+ * One pass over the members (linear in their number). */
 int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r);
 
 /* Accumulated "N validation errors detected: ...; ..." ValidationException. */

@@ -115,7 +115,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     const cJSON *e, *w;
     cJSON_ArrayForEach(e, items)
     {
-        if (ddb__req_list(items, e->string, &(const cJSON *){ NULL }, r) != 0)
+        if (ddb__val_list(e, &(const cJSON *){ NULL }, r) != 0)
             goto out;
         cJSON_ArrayForEach(w, e)
         {
@@ -331,7 +331,7 @@ int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         const cJSON *kl = NULL;
         const char *s;
         int b;
-        if (ddb__req_struct(items, e->string, &(const cJSON *){ NULL }, r) != 0 ||
+        if (ddb__val_struct(e, &(const cJSON *){ NULL }, r) != 0 ||
             ddb__req_list(e, "Keys", &kl, r) != 0 ||
             ddb__req_str(e, "ProjectionExpression", &s, r) != 0 ||
             ddb__req_bool(e, "ConsistentRead", &b, r) != 0)

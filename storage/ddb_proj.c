@@ -40,6 +40,8 @@ int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *er
     if (text == NULL || ddb__text_blank(text))
         return ddb__errf(err, errcap,
                          "Invalid ProjectionExpression: The expression can not be empty;");
+    if ((rc = ddb__expr_size_check(text, "ProjectionExpression", 0, err, errcap)) != 0)
+        return rc;
     if ((rc = ddb__parser_init(&ps, text, DDB__KW_NONE)) != 0)
         return rc;
     if ((p = calloc(1, sizeof *p)) == NULL || (e = calloc(1, sizeof *e)) == NULL) {
@@ -68,6 +70,8 @@ int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *er
         rc = ddb__syntax_error(&ps, "ProjectionExpression", err, errcap);
         goto out;
     }
+    if ((rc = ddb__path_depth_check(&ps, "ProjectionExpression", err, errcap)) != 0)
+        goto out;
     for (i = 0; i < p->n; i++) {
         if (ddb__path_resolve(&p->paths[i], env, e, P_RESERVED, P_ATTRNAME) != 0) {
             rc = -SIM_ENOMEM;

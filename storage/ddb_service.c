@@ -5,7 +5,9 @@
  * Messages: DynamoDB API reference (Common Errors) and dynalite's validations. */
 #include "storage/ddb_int.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,11 +273,11 @@ static const cJSON *member(const cJSON *obj, const char *name)
     return m == NULL || cJSON_IsNull(m) ? NULL : m;
 }
 
-int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r)
+/* A string value m (NULL or JSON null: absent), as ddb__req_str. */
+static int str_value(const cJSON *m, const char **out, sim_reply *r)
 {
-    const cJSON *m = member(obj, name);
     char msg[96];
-    if (m == NULL)
+    if (m == NULL || cJSON_IsNull(m))
         return 0;
     if (cJSON_IsString(m)) {
         *out = m->valuestring;
@@ -291,6 +293,11 @@ int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply
     return serial_container(m, r);
 }
 
+int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r)
+{
+    return str_value(member(obj, name), out, r);
+}
+
 int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
                  sim_reply *r)
 {
@@ -299,14 +306,22 @@ int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t 
     if (m == NULL)
         return 0;
     if (cJSON_IsNumber(m)) {
-        double v = m->valuedouble;
-        if (v > 9.2e18)
-            v = 9.2e18;
-        if (v < -9.2e18)
-            v = -9.2e18;
-        *out = (int64_t)v;
-        if ((double)*out > v)
-            (*out)--; /* floor */
+        /* AWS reads the JSON number and narrows it to the member's Java type: a value out of
+         * that type's range becomes its nearest bound, as Java's double-to-int/long
+         * conversion does (JLS 5.1.3; 1e999 is +Infinity, so Integer.MAX_VALUE), and the
+         * constraint message then shows that bound. Fractions are floored (dynalite). */
+        int is_int = strcmp(jtype, "Integer") == 0;
+        double v = floor(m->valuedouble);
+        double hi = is_int ? 2147483647.0 : 9223372036854775807.0; /* rounds to 2^63 */
+        double lo = is_int ? -2147483648.0 : -9223372036854775808.0;
+        if (v != v) /* NaN: cJSON never makes one, Java would give 0 */
+            *out = 0;
+        else if (v >= hi)
+            *out = is_int ? INT32_MAX : INT64_MAX;
+        else if (v <= lo)
+            *out = is_int ? INT32_MIN : INT64_MIN;
+        else
+            *out = (int64_t)v;
         if (present != NULL)
             *present = 1;
         return 0;
@@ -349,13 +364,11 @@ int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r)
     return serial_container(m, r);
 }
 
-/* A JSON object member (map or structure): absent is fine; a list or a scalar is a
- * SerializationException, the scalar one with scalar_msg. 0 or -1 (r set). */
-static int req_object(const cJSON *obj, const char *name, const char *scalar_msg,
-                      const cJSON **out, sim_reply *r)
+/* A JSON object value m (map or structure): NULL or JSON null is absent (fine); a list or a
+ * scalar is a SerializationException, the scalar one with scalar_msg. 0 or -1 (r set). */
+static int object_value(const cJSON *m, const char *scalar_msg, const cJSON **out, sim_reply *r)
 {
-    const cJSON *m = member(obj, name);
-    if (m == NULL)
+    if (m == NULL || cJSON_IsNull(m))
         return 0;
     if (cJSON_IsObject(m)) {
         *out = m;
@@ -366,15 +379,21 @@ static int req_object(const cJSON *obj, const char *name, const char *scalar_msg
     return serial(r, scalar_msg);
 }
 
+/* A JSON object member of obj named name, as object_value. */
+static int req_object(const cJSON *obj, const char *name, const char *scalar_msg,
+                      const cJSON **out, sim_reply *r)
+{
+    return object_value(member(obj, name), scalar_msg, out, r);
+}
+
 int ddb__req_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
 {
     return req_object(obj, name, "Expected map or null", out, r);
 }
 
-int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+int ddb__val_list(const cJSON *m, const cJSON **out, sim_reply *r)
 {
-    const cJSON *m = member(obj, name);
-    if (m == NULL)
+    if (m == NULL || cJSON_IsNull(m))
         return 0;
     if (cJSON_IsArray(m)) {
         *out = m;
@@ -385,6 +404,16 @@ int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_rep
     return serial(r, "Expected list or null");
 }
 
+int ddb__req_list(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
+{
+    return ddb__val_list(member(obj, name), out, r);
+}
+
+int ddb__val_struct(const cJSON *m, const cJSON **out, sim_reply *r)
+{
+    return object_value(m, "Expected null", out, r);
+}
+
 int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
 {
     return req_object(obj, name, "Expected null", out, r);
@@ -392,13 +421,13 @@ int ddb__req_struct(const cJSON *obj, const char *name, const cJSON **out, sim_r
 
 int ddb__req_attr_map(const cJSON *obj, const char *name, const cJSON **out, sim_reply *r)
 {
-    const cJSON *m = NULL;
+    const cJSON *m = NULL, *e;
     if (ddb__req_map(obj, name, &m, r) != 0)
         return -1;
-    const cJSON *e;
+    /* one pass over the members themselves: looking each up by name again was quadratic */
     cJSON_ArrayForEach(e, m)
     {
-        if (ddb__req_struct(m, e->string, &(const cJSON *){ NULL }, r) != 0)
+        if (ddb__val_struct(e, &(const cJSON *){ NULL }, r) != 0)
             return -1;
     }
     if (m != NULL)
@@ -526,12 +555,12 @@ int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r
     cJSON_ArrayForEach(e, names)
     {
         if (!cJSON_IsString(e))
-            return ddb__req_str(names, e->string, &(const char *){ NULL }, r);
+            return str_value(e, &(const char *){ NULL }, r);
     }
     cJSON_ArrayForEach(e, values)
     {
         if (!cJSON_IsObject(e))
-            return ddb__req_struct(values, e->string, &(const cJSON *){ NULL }, r);
+            return ddb__val_struct(e, &(const cJSON *){ NULL }, r);
     }
     if (names != NULL && !has_expr)
         return ddb__validation(r, "ExpressionAttributeNames can only be specified when using "

@@ -703,16 +703,7 @@ fail:
 /* 1 when items a and b hold equal attributes (DynamoDB equality of maps). */
 static int items_equal(const cJSON *a, const cJSON *b)
 {
-    if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
-        return 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, a)
-    {
-        const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
-        if (y == NULL || !ddb_attr_equal(x, y))
-            return 0;
-    }
-    return 1;
+    return ddb_item_equal(a, b); /* sorted, not a lookup per attribute */
 }
 
 void ddb__wplan_release(ddb_table *t, ddb_wplan *p)

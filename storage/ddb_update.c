@@ -357,6 +357,8 @@ int ddb_update_parse(const char *text, ddb_expr_env *env, ddb_update **out, char
     int rc, i;
     if (text == NULL || ddb__text_blank(text))
         return ddb__errf(err, errcap, "Invalid UpdateExpression: The expression can not be empty;");
+    if ((rc = ddb__expr_size_check(text, "UpdateExpression", 0, err, errcap)) != 0)
+        return rc;
     if ((rc = ddb__parser_init(&ps, text, DDB__KW_UPDATE)) != 0)
         return rc;
     if ((u = calloc(1, sizeof *u)) == NULL) {
@@ -367,6 +369,8 @@ int ddb_update_parse(const char *text, ddb_expr_env *env, ddb_update **out, char
         rc = ps.oom ? -SIM_ENOMEM : ddb__syntax_error(&ps, "UpdateExpression", err, errcap);
         goto out;
     }
+    if ((rc = ddb__path_depth_check(&ps, "UpdateExpression", err, errcap)) != 0)
+        goto out;
     if ((c = calloc(1, sizeof *c)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;

@@ -667,6 +667,20 @@ Test(ddb_expr_robust, deep_nesting_is_a_syntax_error)
     for (i = 0; i < 10000; i++)
         text[len++] = ')';
     text[len] = '\0';
+    /* over 4 KB: the size is refused before parsing (Constraints, "Expression parameters") */
+    cr_assert_eq(ddb_cond_parse(text, "ConditionExpression", &f.env, &c, err, sizeof err),
+                 -SIM_EINVAL);
+    cr_assert_str_eq(err, "Invalid ConditionExpression: Expression size has exceeded the "
+                          "maximum allowed size; expression size: 20006");
+    /* within 4 KB, 2,000 levels: past the parser's nesting bound, a syntax error */
+    len = 0;
+    for (i = 0; i < 2000; i++)
+        text[len++] = '(';
+    memcpy(text + len, "a = :v", 6);
+    len += 6;
+    for (i = 0; i < 2000; i++)
+        text[len++] = ')';
+    text[len] = '\0';
     cr_assert_eq(ddb_cond_parse(text, "ConditionExpression", &f.env, &c, err, sizeof err),
                  -SIM_EINVAL);
     cr_assert(strncmp(err, "Invalid ConditionExpression: Syntax error; ", 43) == 0, "%s", err);
