@@ -107,6 +107,15 @@ static char *error_text(const sim_reply *r)
         cJSON_Delete(doc);
         return NULL;
     }
+    /* Members an error carries besides its message (TransactionCanceledException's
+     * CancellationReasons, a failed condition's Item) travel in the reply's body. */
+    const cJSON *extras = cJSON_IsObject(r->body) ? r->body : NULL;
+    const cJSON *extra;
+    cJSON_ArrayForEach(extra, extras)
+    {
+        if (extra->string && !cJSON_HasObjectItem(doc, extra->string))
+            cJSON_AddItemToObject(doc, extra->string, cJSON_Duplicate(extra, 1));
+    }
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
     return text;

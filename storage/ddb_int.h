@@ -152,6 +152,13 @@ typedef struct ddb_table {
     int ngsi;
 } ddb_table;
 
+/* (Added.) A TransactWriteItems ClientRequestToken remembered for its idempotency window. */
+typedef struct ddb_txn_token {
+    char *token;           /* owned: ClientRequestToken */
+    char *request;         /* owned: the request without its token, printed (compared as text) */
+    sim_time_us expires_us; /* scheduler time at which the token is forgotten */
+} ddb_txn_token;
+
 struct ddb_service {
     sim_sched *sched;   /* borrowed */
     sim_rng *rng;       /* borrowed: the service's stream (TableId, RequestId) */
@@ -165,6 +172,8 @@ struct ddb_service {
     int64_t next_id;                                  /* next internal table id */
     sqlite3_stmt *st_begin, *st_commit, *st_rollback; /* owned */
     sqlite3_stmt *st_meta_put, *st_meta_del;          /* owned */
+    ddb_txn_token *tokens; /* (added) owned: TransactWriteItems tokens (ddb_ops_txn.c) */
+    int ntokens, tokens_cap;
 };
 
 /** The table named name, or NULL (binary search). */
@@ -398,6 +407,11 @@ int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_transact_get_items(ddb_service *svc, const cJSON *req, sim_reply *r);
+
+/** (Added.) Free the service's remembered ClientRequestTokens (ddb_ops_txn.c). */
+void ddb__txn_tokens_free(ddb_service *svc);
 
 /**
  * One write of a batch or a single-item call, without conditions: put item (validated) or
@@ -406,5 +420,33 @@ int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
  */
 int ddb__write_simple(ddb_service *svc, ddb_table *t, const ddb_key *key, const cJSON *item,
                       ddb_cc *cc);
+
+/* ---- legacy parameters (ddb_legacy.c) ---- */
+
+/** Which operation's legacy parameters ddb__legacy_rewrite translates. */
+enum ddb_legacy_op {
+    DDB_LEGACY_GET = 0, /* GetItem, and one BatchGetItem RequestItems entry */
+    DDB_LEGACY_PUT,     /* PutItem, DeleteItem: Expected */
+    DDB_LEGACY_UPDATE,  /* UpdateItem: Expected, AttributeUpdates */
+    DDB_LEGACY_QUERY,   /* KeyConditions, QueryFilter, AttributesToGet */
+    DDB_LEGACY_SCAN     /* ScanFilter, AttributesToGet */
+};
+
+/**
+ * Translate the legacy parameters of req (AttributesToGet, KeyConditions, QueryFilter,
+ * ScanFilter, Expected, AttributeUpdates, ConditionalOperator) into the equivalent
+ * expression parameters with generated #lgN / :lgN placeholders. *out: NULL when req has
+ * none, else a new request (caller frees) to use instead of req. Mixing a legacy parameter
+ * with its expression counterpart is AWS's ValidationException. 0, -1 (r set) or -SIM_ENOMEM.
+ * Source: developer guide, "Legacy conditional parameters".
+ */
+int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r);
+
+/** As ddb__legacy_rewrite for a BatchGetItem request (AttributesToGet per table). */
+int ddb__legacy_rewrite_batch_get(const cJSON *req, cJSON **out, sim_reply *r);
+
+/** Parallel scan: segment (0..total-1) of item by an FNV-1a hash of its encoded partition
+ * key attribute hash_attr; *out -1 when the item lacks it. 0 or C error. */
+int ddb__scan_segment_of(const cJSON *item, const char *hash_attr, int64_t total, int64_t *out);
 
 #endif

@@ -310,7 +310,7 @@ typedef struct bg_table {
     int first, n; /* keys[first .. first+n) */
 } bg_table;
 
-int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
     const cJSON *items = NULL;
     int rcc, rc = 0, nkeys = 0, ntab = 0;
@@ -377,11 +377,6 @@ int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     int total = 0;
     cJSON_ArrayForEach(e, items)
     {
-        if (cJSON_GetObjectItemCaseSensitive(e, "AttributesToGet") != NULL) {
-            ddb__validation(r, "The legacy parameter AttributesToGet is not supported by this "
-                               "service; use expressions instead");
-            goto out;
-        }
         cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(e, "Keys"))
         {
             const cJSON *a;
@@ -517,4 +512,16 @@ out:
     free(tabs);
     cJSON_Delete(body);
     return ddb__finish(rc, r);
+}
+
+/* BatchGetItem: AttributesToGet per table translated first (ddb_legacy.c). */
+int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    cJSON *nreq = NULL;
+    int rc = ddb__legacy_rewrite_batch_get(req, &nreq, r);
+    if (rc != 0)
+        return ddb__finish(rc, r);
+    rc = batch_get_item(svc, nreq != NULL ? nreq : req, r);
+    cJSON_Delete(nreq);
+    return rc;
 }

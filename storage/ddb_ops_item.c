@@ -77,6 +77,8 @@ static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
     return 0;
 }
 
+static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r);
+
 static int throttle(sim_reply *r, int admit)
 {
     sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
@@ -236,7 +238,7 @@ static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
  * in how the key is found and what is written. */
 static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_reply *r)
 {
-    static const char *const legacy[] = { "Expected", "ConditionalOperator", NULL };
+    static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL;
     const cJSON *doc = NULL; /* Item or Key */
     int rv, rcc;
@@ -299,19 +301,19 @@ out:
 
 int ddb__op_put_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    return put_or_delete(svc, req, 1, r);
+    return with_legacy(svc, req, DDB_LEGACY_PUT, r);
 }
 
 int ddb__op_delete_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    return put_or_delete(svc, req, 0, r);
+    return with_legacy(svc, req, DDB_LEGACY_PUT + 100, r);
 }
 
 /* ---- GetItem ---- */
 
-int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    static const char *const legacy[] = { "AttributesToGet", NULL };
+    static const char *const legacy[] = { NULL };
     const char *name = NULL, *proj_text = NULL;
     const cJSON *keyj = NULL;
     int consistent = 0, rcc;
@@ -422,10 +424,9 @@ static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
     return o;
 }
 
-int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    static const char *const legacy[] = { "Expected", "ConditionalOperator", "AttributeUpdates",
-                                          NULL };
+    static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
     const cJSON *keyj = NULL;
     int rv, rcc;
@@ -528,4 +529,42 @@ out:
     ddb_update_free(upd);
     ddb_expr_env_release(&env);
     return ddb__finish(rc, r);
+}
+
+/* Translate the legacy parameters (ddb_legacy.c) and run the operation on the result.
+ * op: DDB_LEGACY_PUT (PutItem), DDB_LEGACY_PUT + 100 (DeleteItem), DDB_LEGACY_GET,
+ * DDB_LEGACY_UPDATE. */
+static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r)
+{
+    cJSON *nreq = NULL;
+    int rc = ddb__legacy_rewrite(req, op % 100, &nreq, r);
+    if (rc != 0)
+        return ddb__finish(rc, r);
+    const cJSON *use = nreq != NULL ? nreq : req;
+    switch (op) {
+    case DDB_LEGACY_PUT:
+        rc = put_or_delete(svc, use, 1, r);
+        break;
+    case DDB_LEGACY_PUT + 100:
+        rc = put_or_delete(svc, use, 0, r);
+        break;
+    case DDB_LEGACY_GET:
+        rc = get_item(svc, use, r);
+        break;
+    default:
+        rc = update_item(svc, use, r);
+        break;
+    }
+    cJSON_Delete(nreq);
+    return rc;
+}
+
+int ddb__op_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    return with_legacy(svc, req, DDB_LEGACY_GET, r);
+}
+
+int ddb__op_update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    return with_legacy(svc, req, DDB_LEGACY_UPDATE, r);
 }

@@ -30,6 +30,7 @@ typedef struct page_req {
     int desc;                    /* Query: ScanIndexForward false */
     const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
     size_t prefix_len;
+    int64_t segment, total_segments; /* parallel Scan; total_segments 0: whole table */
 } page_req;
 
 static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
@@ -185,6 +186,18 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
         if (item == NULL) {
             rc = -SIM_ENOMEM;
             goto out;
+        }
+        if (p->total_segments > 0) {
+            int64_t segno = -1;
+            const char *h = p->g != NULL ? p->g->st.ks.hash : p->t->st.ks.hash;
+            if ((rc = ddb__scan_segment_of(item, h, p->total_segments, &segno)) != 0) {
+                cJSON_Delete(item);
+                goto out;
+            }
+            if (segno != p->segment) {
+                cJSON_Delete(item);
+                continue;
+            }
         }
         scanned++;
         bytes += (size_t)sqlite3_column_int64(st, 1);
@@ -442,10 +455,9 @@ static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
     return 0;
 }
 
-int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
+static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    static const char *const legacy[] = { "KeyConditions", "QueryFilter", "AttributesToGet",
-                                          "ConditionalOperator", NULL };
+    static const char *const legacy[] = { NULL };
     common_req c = { 0 };
     page_req p = { 0 };
     const char *kc_text = NULL;
@@ -567,10 +579,57 @@ out:
 
 /* ---- Scan ---- */
 
-int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* Segment / TotalSegments of a parallel Scan as read from the request. */
+typedef struct seg_req {
+    int64_t segment, total;
+    int has_segment, has_total;
+} seg_req;
+
+/* Read Segment and TotalSegments, range errors into v (API_Scan: Segment 0..999999,
+ * TotalSegments 1..1000000). 0 or -1 (r set). */
+static int segment_ints(const cJSON *req, seg_req *s, ddb_verr *v, sim_reply *r)
 {
-    static const char *const legacy[] = { "ScanFilter", "AttributesToGet", "ConditionalOperator",
-                                          NULL };
+    char val[32];
+    if (ddb__req_int(req, "Segment", "Integer", &s->segment, &s->has_segment, r) != 0 ||
+        ddb__req_int(req, "TotalSegments", "Integer", &s->total, &s->has_total, r) != 0)
+        return -1;
+    if (s->has_segment && (s->segment < 0 || s->segment > 999999)) {
+        snprintf(val, sizeof val, "%lld", (long long)s->segment);
+        ddb__verr_add(v, val, "segment",
+                      s->segment < 0 ? "Member must have value greater than or equal to 0"
+                                     : "Member must have value less than or equal to 999999");
+    }
+    if (s->has_total && (s->total < 1 || s->total > 1000000)) {
+        snprintf(val, sizeof val, "%lld", (long long)s->total);
+        ddb__verr_add(v, val, "totalSegments",
+                      s->total < 1 ? "Member must have value greater than or equal to 1"
+                                   : "Member must have value less than or equal to 1000000");
+    }
+    return 0;
+}
+
+/* Both or neither, Segment < TotalSegments; fills p. 0 or -1 (r set). */
+static int check_segments(const seg_req *s, page_req *p, sim_reply *r)
+{
+    if (s->has_segment && !s->has_total)
+        return ddb__validation(r, "The TotalSegments parameter is required but was not present "
+                                  "in the request when Segment parameter is present");
+    if (s->has_total && !s->has_segment)
+        return ddb__validation(r, "The Segment parameter is required but was not present in the "
+                                  "request when parameter TotalSegments is present");
+    if (s->has_segment && s->segment >= s->total)
+        return ddb__validation(r, "The Segment parameter is zero-based and must be less than "
+                                  "parameter TotalSegments: Segment: %lld is not less than "
+                                  "TotalSegments: %lld",
+                               (long long)s->segment, (long long)s->total);
+    p->segment = s->segment;
+    p->total_segments = s->has_total ? s->total : 0;
+    return 0;
+}
+
+static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    static const char *const legacy[] = { NULL };
     common_req c = { 0 };
     page_req p = { 0 };
     int rc = 0;
@@ -579,19 +638,16 @@ int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_cond *filter = NULL;
     ddb_proj *proj = NULL;
     ddb_key tstart = { 0 }, istart = { 0 };
+    seg_req seg = { 0 };
     ddb__verr_init(&v);
 
-    if (read_common(req, &c, &p, &v, r) != 0)
+    if (read_common(req, &c, &p, &v, r) != 0 || segment_ints(req, &seg, &v, r) != 0)
         goto out;
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
-    if (cJSON_GetObjectItemCaseSensitive(req, "Segment") != NULL ||
-        cJSON_GetObjectItemCaseSensitive(req, "TotalSegments") != NULL) {
-        ddb__validation(r, "Parallel scan (Segment, TotalSegments) is not supported by this "
-                           "service");
+    if (check_segments(&seg, &p, r) != 0)
         goto out;
-    }
     if ((rc = ddb__req_env(req, c.filter_text != NULL || c.proj_text != NULL, &env, r)) != 0 ||
         (rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
         goto out;
@@ -633,4 +689,27 @@ out:
     ddb_proj_free(proj);
     ddb_expr_env_release(&env);
     return ddb__finish(rc, r);
+}
+
+/* Query and Scan translate their legacy parameters first (ddb_legacy.c). */
+int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    cJSON *nreq = NULL;
+    int rc = ddb__legacy_rewrite(req, DDB_LEGACY_QUERY, &nreq, r);
+    if (rc != 0)
+        return ddb__finish(rc, r);
+    rc = query(svc, nreq != NULL ? nreq : req, r);
+    cJSON_Delete(nreq);
+    return rc;
+}
+
+int ddb__op_scan(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    cJSON *nreq = NULL;
+    int rc = ddb__legacy_rewrite(req, DDB_LEGACY_SCAN, &nreq, r);
+    if (rc != 0)
+        return ddb__finish(rc, r);
+    rc = scan(svc, nreq != NULL ? nreq : req, r);
+    cJSON_Delete(nreq);
+    return rc;
 }

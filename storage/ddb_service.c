@@ -71,6 +71,7 @@ void ddb_service_destroy(ddb_service *svc)
     for (int i = 0; i < svc->ntables; i++)
         ddb__table_free(svc->tables[i]);
     free(svc->tables);
+    ddb__txn_tokens_free(svc);
     sqlite3_finalize(svc->st_begin);
     sqlite3_finalize(svc->st_commit);
     sqlite3_finalize(svc->st_rollback);
@@ -177,7 +178,7 @@ static const struct {
     const char *name;
     op_fn fn;
 } ops[] = {
-    /* 13 operations, found by a linear scan */
+    /* 15 operations, found by a linear scan */
     { "BatchGetItem", ddb__op_batch_get_item },
     { "BatchWriteItem", ddb__op_batch_write_item },
     { "CreateTable", ddb__op_create_table },
@@ -189,6 +190,8 @@ static const struct {
     { "PutItem", ddb__op_put_item },
     { "Query", ddb__op_query },
     { "Scan", ddb__op_scan },
+    { "TransactGetItems", ddb__op_transact_get_items },
+    { "TransactWriteItems", ddb__op_transact_write_items },
     { "UpdateItem", ddb__op_update_item },
     { "UpdateTable", ddb__op_update_table },
 };
