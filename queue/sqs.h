@@ -64,6 +64,24 @@ void sqs_http_serve(sqs_service *svc, sim_http_exchange *x);
 /** Number of queues. */
 int sqs_queue_count(const sqs_service *svc);
 
+/* Where the messages of one queue went, counted where it happens (not derived from the
+ * store), so a checker can prove none vanished: sent + moved_in must equal deleted +
+ * expired + moved_out + purged + still held. */
+typedef struct sqs_queue_ledger {
+    uint64_t sent;      /* accepted by SendMessage / SendMessageBatch */
+    uint64_t moved_in;  /* arrived from a source queue's redrive */
+    uint64_t deleted;   /* removed by DeleteMessage / DeleteMessageBatch */
+    uint64_t expired;   /* dropped after MessageRetentionPeriod */
+    uint64_t moved_out; /* moved to the dead-letter queue */
+    uint64_t purged;    /* removed by PurgeQueue */
+} sqs_queue_ledger;
+
+/**
+ * The ledger of queue name and the messages it holds now (*out_held). Returns 0, or
+ * -SIM_ENOENT (outputs untouched) when there is no such queue. No request, no RNG draw.
+ */
+int sqs_queue_audit(sqs_service *svc, const char *name, sqs_queue_ledger *out, long *out_held);
+
 /**
  * Depth of queue name now (scheduler time), as GetQueueAttributes reports it, without a
  * request: *visible = ApproximateNumberOfMessages, *in_flight =

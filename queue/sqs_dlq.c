@@ -102,6 +102,7 @@ int sqs__dlq_move(sqs_queue *q, sqs_msg *m)
         return -SIM_ENOMEM;
     }
     dlq->next_seq++;
+    dlq->ledger.moved_in++;
     free(m->dlq_source_arn);
     m->dlq_source_arn = src;
     /* A fresh start in the dead-letter queue: receivable now, not yet received there. The

@@ -89,6 +89,7 @@ struct sqs_queue {
     sqs_waiter *wait_head; /* owned list of long polls, arrival order */
     sqs_waiter *wait_tail; /* borrowed */
     sim_timer wake;        /* serves waiters when the earliest message becomes visible */
+    sqs_queue_ledger ledger; /* where every message went (sqs_queue_audit) */
 };
 
 struct sqs_service {

@@ -621,6 +621,7 @@ static int send_one(sqs_queue *q, const cJSON *entry, const char *batch_id, sim_
         goto out;
     if (sqs__store_push(q, m) != 0)
         goto out;
+    q->ledger.sent++;
     m = NULL;
     sqs__wait_kick(q);
     *out_result = res;
@@ -903,11 +904,14 @@ int sqs__receive(sqs_queue *q, const cJSON *req, int max_msgs, sim_time_us vis_u
         sqs__store_remove(q, m);
         if (msg_expired(q, m, now)) {
             sqs__msg_free(m); /* MessageRetentionPeriod passed */
+            q->ledger.expired++;
             continue;
         }
         int moved = sqs__dlq_move(q, m);
-        if (moved == 1)
+        if (moved == 1) {
+            q->ledger.moved_out++;
             continue;
+        }
         if (moved < 0) {
             sqs__store_push(q, m); /* fits: it was just removed */
             rc = -SIM_ENOMEM;
@@ -1016,6 +1020,7 @@ static int delete_one(sqs_queue *q, const char *h, sim_reply *r)
     if (m != NULL) {
         sqs__store_remove(q, m);
         sqs__msg_free(m);
+        q->ledger.deleted++;
     }
     return 0;
 }

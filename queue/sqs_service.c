@@ -712,6 +712,7 @@ static int op_purge_queue(sqs_service *svc, const cJSON *req, sim_reply *r)
                       "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q->name);
         return 0;
     }
+    q->ledger.purged += q->count;
     sqs__store_clear(q);
     q->purged_us = now;
     sim_reply_ok(r, NULL);
@@ -926,5 +927,15 @@ int sqs_queue_depth(sqs_service *svc, const char *name, long *visible, long *in_
     sqs__queue_counts(q, &vis, &inflight, &delayed);
     *visible = vis;
     *in_flight = inflight;
+    return 0;
+}
+
+int sqs_queue_audit(sqs_service *svc, const char *name, sqs_queue_ledger *out, long *out_held)
+{
+    const sqs_queue *q = sqs__queue_by_name(svc, name);
+    if (q == NULL)
+        return -SIM_ENOENT;
+    *out = q->ledger;
+    *out_held = (long)q->count;
     return 0;
 }

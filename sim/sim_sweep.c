@@ -293,6 +293,27 @@ int sim_sweep_one(const sim_sweep_opts *o, uint64_t seed, sim_sweep_result *out)
         check_feeds(w, o, keys, must, nposts, out);
     if (out->ok)
         check_capacity(w, cap0, cap1, (double)(sim_now_us(w) - t_cap0) / 1e6, out);
+    /* No message vanished: every one sent or redriven in was deleted, expired, moved to
+     * its DLQ, purged, or is still held. */
+    for (size_t i = 0; out->ok && i < w->cfg->nqueues; i++) {
+        sqs_queue_ledger l;
+        long held = 0;
+        if (sqs_queue_audit(w->sqs, w->cfg->queues[i].name, &l, &held) != 0)
+            continue;
+        uint64_t in = l.sent + l.moved_in;
+        uint64_t out_n = l.deleted + l.expired + l.moved_out + l.purged + (uint64_t)held;
+        if (in != out_n) {
+            out->ok = 0;
+            snprintf(out->why, sizeof out->why,
+                     "queue %s lost messages: %llu in (sent %llu, redriven %llu) but %llu "
+                     "accounted for (deleted %llu, expired %llu, dead-lettered %llu, purged "
+                     "%llu, held %ld)",
+                     w->cfg->queues[i].name, (unsigned long long)in, (unsigned long long)l.sent,
+                     (unsigned long long)l.moved_in, (unsigned long long)out_n,
+                     (unsigned long long)l.deleted, (unsigned long long)l.expired,
+                     (unsigned long long)l.moved_out, (unsigned long long)l.purged, held);
+        }
+    }
     long dlq1 = queue_depth(w, "tweeter-post-status-dlq"), dlq2 = queue_depth(w, "tweeter-update-feed-dlq");
     if (out->ok && (dlq1 > 0 || dlq2 > 0)) {
         out->ok = 0;

@@ -174,6 +174,10 @@ struct ddb_service {
     sqlite3_stmt *st_meta_put, *st_meta_del;          /* owned */
     ddb_txn_token *tokens; /* (added) owned: TransactWriteItems tokens (ddb_ops_txn.c) */
     int ntokens, tokens_cap;
+    struct ddb_meta *meta; /* (added) owned: tags and TTL per table (ddb_ops_meta.c) */
+    int nmeta, meta_cap;
+    sim_timer ttl_timer; /* (added) TTL sweep timer (ddb_ttl.c); armed while TTL is on */
+    int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
 };
 
 /** The table named name, or NULL (binary search). */
@@ -409,6 +413,46 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_transact_get_items(ddb_service *svc, const cJSON *req, sim_reply *r);
+
+/* ---- (added) tags, TTL, limits, endpoints (ddb_ops_meta.c, ddb_ttl.c) ---- */
+
+#define DDB_TAGS_MAX      50      /* tags per resource (AWS quota) */
+#define DDB_TTL_PERIOD_US 1000000 /* scheduler time between two TTL sweeps */
+#define DDB_TTL_MAX_AGE_S (5LL * 365 * 86400) /* AWS skips TTL values over 5 years past */
+
+/* Tags and TTL settings of one table incarnation (keyed by TableId, so a table deleted and
+ * created again under the same name starts afresh). */
+typedef struct ddb_meta {
+    char table_id[37]; /* TableId of the table */
+    char *name;        /* owned: TableName, to find the table */
+    cJSON *tags;       /* owned: [{Key, Value}] in insertion order; NULL when none */
+    char *ttl_attr;    /* owned: TTL AttributeName while enabled, else NULL */
+} ddb_meta;
+
+int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_list_tags_of_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_update_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_describe_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_describe_limits(ddb_service *svc, const cJSON *req, sim_reply *r);
+int ddb__op_describe_endpoints(ddb_service *svc, const cJSON *req, sim_reply *r);
+
+/** After a successful CreateTable: keep its Tags (if any) for the new table. 0 or ENOMEM. */
+int ddb__meta_on_create(ddb_service *svc, const cJSON *req);
+
+/** The meta entry of live table t, created when create is 1 (NULL on ENOMEM or when absent).
+ * Entries of deleted tables are dropped on the way. */
+ddb_meta *ddb__meta_get(ddb_service *svc, const ddb_table *t, int create);
+
+/** Stop the TTL timer and free every meta entry (service destroy). */
+void ddb__meta_free(ddb_service *svc);
+
+/** (ddb_ttl.c) Arm the TTL sweep timer if some table has TTL on and it is not armed. */
+void ddb__ttl_arm(ddb_service *svc);
+
+/** (ddb_ttl.c) One sweep now: delete expired items of every TTL-enabled table. Returns the
+ * number of items deleted, or a negative -SIM_E* code. */
+int ddb__ttl_sweep(ddb_service *svc);
 
 /** (Added.) Free the service's remembered ClientRequestTokens (ddb_ops_txn.c). */
 void ddb__txn_tokens_free(ddb_service *svc);

@@ -72,6 +72,7 @@ void ddb_service_destroy(ddb_service *svc)
         ddb__table_free(svc->tables[i]);
     free(svc->tables);
     ddb__txn_tokens_free(svc);
+    ddb__meta_free(svc); /* stops the TTL timer */
     sqlite3_finalize(svc->st_begin);
     sqlite3_finalize(svc->st_commit);
     sqlite3_finalize(svc->st_rollback);
@@ -178,22 +179,29 @@ static const struct {
     const char *name;
     op_fn fn;
 } ops[] = {
-    /* 15 operations, found by a linear scan */
+    /* 22 operations, found by a linear scan */
     { "BatchGetItem", ddb__op_batch_get_item },
     { "BatchWriteItem", ddb__op_batch_write_item },
     { "CreateTable", ddb__op_create_table },
     { "DeleteItem", ddb__op_delete_item },
     { "DeleteTable", ddb__op_delete_table },
+    { "DescribeEndpoints", ddb__op_describe_endpoints },
+    { "DescribeLimits", ddb__op_describe_limits },
     { "DescribeTable", ddb__op_describe_table },
+    { "DescribeTimeToLive", ddb__op_describe_time_to_live },
     { "GetItem", ddb__op_get_item },
     { "ListTables", ddb__op_list_tables },
+    { "ListTagsOfResource", ddb__op_list_tags_of_resource },
     { "PutItem", ddb__op_put_item },
     { "Query", ddb__op_query },
     { "Scan", ddb__op_scan },
+    { "TagResource", ddb__op_tag_resource },
     { "TransactGetItems", ddb__op_transact_get_items },
     { "TransactWriteItems", ddb__op_transact_write_items },
+    { "UntagResource", ddb__op_untag_resource },
     { "UpdateItem", ddb__op_update_item },
     { "UpdateTable", ddb__op_update_table },
+    { "UpdateTimeToLive", ddb__op_update_time_to_live },
 };
 
 int ddb__internal(sim_reply *r, int rc)
@@ -234,6 +242,8 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
     }
     sim_reply_clear(out);
     int rc = fn(svc, req, out);
+    if (rc == 0 && fn == ddb__op_create_table && !sim_reply_failed(out))
+        rc = ddb__meta_on_create(svc, req); /* (added) CreateTable's Tags */
     cJSON_Delete(empty);
     if (rc < 0 && !sim_reply_failed(out))
         ddb__internal(out, rc);

@@ -1,0 +1,531 @@
+/* ddb_ops_meta.c - control-plane operations around tables: TagResource, UntagResource,
+ * ListTagsOfResource, UpdateTimeToLive, DescribeTimeToLive, DescribeLimits and
+ * DescribeEndpoints, and the per-table meta entries (tags, TTL attribute) they keep.
+ * Entries live in the service (svc->meta), keyed by TableId; the TTL sweep is ddb_ttl.c.
+ * Sources: DynamoDB API reference (API_TagResource, API_UntagResource,
+ * API_ListTagsOfResource, API_UpdateTimeToLive, API_DescribeTimeToLive, API_DescribeLimits,
+ * API_DescribeEndpoints), developer guide "Tagging restrictions" (50 tags, key 1..128,
+ * value 0..256); messages as dynalite gives them. */
+#include "storage/ddb_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/sim_err.h"
+
+/* ---- meta entries ---- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+static void meta_release(ddb_meta *m)
+{
+    free(m->name);
+    cJSON_Delete(m->tags);
+    free(m->ttl_attr);
+}
+
+/* 1 when entry m still belongs to a live table. */
+static int meta_live(const ddb_service *svc, const ddb_meta *m)
+{
+    const ddb_table *t = ddb__table_find(svc, m->name);
+    return t != NULL && strcmp(t->table_id, m->table_id) == 0;
+}
+
+ddb_meta *ddb__meta_get(ddb_service *svc, const ddb_table *t, int create)
+{
+    ddb_meta *found = NULL;
+    int j = 0;
+    for (int i = 0; i < svc->nmeta; i++) {
+        if (!meta_live(svc, &svc->meta[i])) {
+            meta_release(&svc->meta[i]);
+            continue;
+        }
+        svc->meta[j] = svc->meta[i];
+        if (strcmp(svc->meta[j].table_id, t->table_id) == 0)
+            found = &svc->meta[j];
+        j++;
+    }
+    svc->nmeta = j;
+    if (found != NULL || !create)
+        return found;
+    if (svc->nmeta == svc->meta_cap) {
+        int cap = svc->meta_cap ? svc->meta_cap * 2 : 8;
+        ddb_meta *n = realloc(svc->meta, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return NULL;
+        svc->meta = n;
+        svc->meta_cap = cap;
+    }
+    ddb_meta *m = &svc->meta[svc->nmeta];
+    memset(m, 0, sizeof *m);
+    memcpy(m->table_id, t->table_id, sizeof m->table_id);
+    if ((m->name = dup_str(t->name)) == NULL)
+        return NULL;
+    svc->nmeta++;
+    return m;
+}
+
+void ddb__meta_free(ddb_service *svc)
+{
+    if (svc->ttl_timer_used)
+        sim_timer_stop(svc->sched, &svc->ttl_timer);
+    for (int i = 0; i < svc->nmeta; i++)
+        meta_release(&svc->meta[i]);
+    free(svc->meta);
+    svc->meta = NULL;
+    svc->nmeta = svc->meta_cap = 0;
+}
+
+/* Set (add or overwrite) tag key=value in m. 0 or -SIM_ENOMEM. */
+static int tag_set(ddb_meta *m, const char *key, const char *value)
+{
+    if (m->tags == NULL && (m->tags = cJSON_CreateArray()) == NULL)
+        return -SIM_ENOMEM;
+    cJSON *e;
+    cJSON_ArrayForEach(e, m->tags)
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(e, "Key")->valuestring, key) == 0) {
+            cJSON *v = cJSON_CreateString(value);
+            if (v == NULL)
+                return -SIM_ENOMEM;
+            cJSON_ReplaceItemInObjectCaseSensitive(e, "Value", v);
+            return 0;
+        }
+    }
+    cJSON *t = cJSON_CreateObject();
+    if (t == NULL || cJSON_AddStringToObject(t, "Key", key) == NULL ||
+        cJSON_AddStringToObject(t, "Value", value) == NULL) {
+        cJSON_Delete(t);
+        return -SIM_ENOMEM;
+    }
+    cJSON_AddItemToArray(m->tags, t);
+    return 0;
+}
+
+/* Number of keys of tags (a valid Tags list) that m does not have yet. */
+static int tags_new_count(const ddb_meta *m, const cJSON *tags)
+{
+    int n = 0;
+    const cJSON *e, *f;
+    cJSON_ArrayForEach(e, tags)
+    {
+        const char *k = cJSON_GetObjectItemCaseSensitive(e, "Key")->valuestring;
+        int have = 0;
+        if (m != NULL)
+            cJSON_ArrayForEach(f, m->tags)
+            {
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "Key")->valuestring, k) == 0)
+                    have = 1;
+            }
+        for (const cJSON *g = tags->child; g != e && !have; g = g->next)
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(g, "Key")->valuestring, k) == 0)
+                have = 1;
+        n += !have;
+    }
+    return n;
+}
+
+int ddb__meta_on_create(ddb_service *svc, const cJSON *req)
+{
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(req, "Tags");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(req, "TableName");
+    if (!cJSON_IsArray(tags) || tags->child == NULL || !cJSON_IsString(name))
+        return 0;
+    ddb_table *t = ddb__table_find(svc, name->valuestring);
+    if (t == NULL)
+        return 0;
+    ddb_meta *m = ddb__meta_get(svc, t, 1);
+    if (m == NULL)
+        return -SIM_ENOMEM;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, tags)
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "Value");
+        if (!cJSON_IsString(k) || !cJSON_IsString(v))
+            continue;
+        int rc = tag_set(m, k->valuestring, v->valuestring);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- request checks ---- */
+
+/* Length bounds of a string member; adds the AWS constraint messages to v. */
+static void check_len(ddb_verr *v, const char *s, const char *path, size_t lo, size_t hi)
+{
+    char c[96];
+    size_t n = strlen(s);
+    if (n < lo) {
+        snprintf(c, sizeof c, "Member must have length greater than or equal to %zu", lo);
+        ddb__verr_add(v, s, path, c);
+    } else if (n > hi) {
+        snprintf(c, sizeof c, "Member must have length less than or equal to %zu", hi);
+        ddb__verr_add(v, s, path, c);
+    }
+}
+
+/*
+ * Read ResourceArn and find its table. "arn:aws:dynamodb:<region>:<account>:table/<name>"
+ * of this service's region and account; another shape is "Invalid TableArn", an absent
+ * table ResourceNotFoundException. v must hold the other members' errors already:
+ * they are reported first. 0 with *out, or -1 (r set).
+ */
+static int req_arn_table(ddb_service *svc, const char *arn, ddb_verr *v, ddb_table **out,
+                         sim_reply *r)
+{
+    if (arn == NULL)
+        ddb__verr_add(v, NULL, "resourceArn", "Member must not be null");
+    else
+        check_len(v, arn, "resourceArn", 1, 1283);
+    if (ddb__verr_reply(v, r) != 0)
+        return -1;
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "arn:aws:dynamodb:%s:%s:table/", svc->region,
+             svc->account_id);
+    const char *name = NULL;
+    if (strncmp(arn, "arn:aws:dynamodb:", 17) == 0) {
+        const char *p = strstr(arn + 17, ":table/");
+        if (p != NULL && p[7] != '\0')
+            name = p + 7;
+    }
+    if (name == NULL)
+        return ddb__validation(r, "Invalid TableArn");
+    ddb_table *t = NULL;
+    if (strncmp(arn, prefix, strlen(prefix)) == 0 && strchr(name, '/') == NULL)
+        t = ddb__table_find(svc, name);
+    if (t == NULL) {
+        sim_reply_err(r, 400, "ResourceNotFoundException",
+                      "Requested resource not found: ResourceArn: %s not found", arn);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+/* ---- tags ---- */
+
+int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const char *arn = NULL;
+    const cJSON *tags = NULL, *e;
+    ddb_table *t = NULL;
+    ddb_verr v;
+    char path[64];
+    int rc = DDB_EREPLY, i = 0;
+    ddb__verr_init(&v);
+    if (ddb__req_str(req, "ResourceArn", &arn, r) != 0 || ddb__req_list(req, "Tags", &tags, r))
+        goto out;
+    cJSON_ArrayForEach(e, tags)
+    {
+        const cJSON *tag = NULL;
+        const char *k = NULL, *val = NULL;
+        i++;
+        if (ddb__val_struct(e, &tag, r) != 0 || ddb__req_str(tag, "Key", &k, r) != 0 ||
+            ddb__req_str(tag, "Value", &val, r) != 0)
+            goto out;
+        snprintf(path, sizeof path, "tags.%d.member.key", i);
+        if (k == NULL)
+            ddb__verr_add(&v, NULL, path, "Member must not be null");
+        else
+            check_len(&v, k, path, 1, 128);
+        snprintf(path, sizeof path, "tags.%d.member.value", i);
+        if (val == NULL)
+            ddb__verr_add(&v, NULL, path, "Member must not be null");
+        else
+            check_len(&v, val, path, 0, 256);
+    }
+    if (tags == NULL)
+        ddb__verr_add(&v, NULL, "tags", "Member must not be null");
+    if (req_arn_table(svc, arn, &v, &t, r) != 0)
+        goto out;
+    if (tags->child == NULL) {
+        rc = ddb__validation(r, "Atleast one Tag needs to be provided");
+        goto out;
+    }
+    ddb_meta *m = ddb__meta_get(svc, t, 0);
+    int have = m != NULL && m->tags != NULL ? cJSON_GetArraySize(m->tags) : 0;
+    if (have + tags_new_count(m, tags) > DDB_TAGS_MAX) {
+        rc = ddb__validation(r, "One or more parameter values were invalid: Number of Tags "
+                                "exceed the current limit for the provided ResourceArn");
+        goto out;
+    }
+    rc = -SIM_ENOMEM;
+    if ((m = ddb__meta_get(svc, t, 1)) == NULL)
+        goto out;
+    cJSON_ArrayForEach(e, tags)
+    {
+        rc = tag_set(m, cJSON_GetObjectItemCaseSensitive(e, "Key")->valuestring,
+                     cJSON_GetObjectItemCaseSensitive(e, "Value")->valuestring);
+        if (rc != 0)
+            goto out;
+    }
+    sim_reply_ok(r, NULL);
+    rc = 0;
+out:
+    return ddb__finish(rc, r);
+}
+
+int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const char *arn = NULL;
+    const cJSON *keys = NULL, *e;
+    ddb_table *t = NULL;
+    ddb_verr v;
+    char path[64];
+    int rc = DDB_EREPLY, i = 0;
+    ddb__verr_init(&v);
+    if (ddb__req_str(req, "ResourceArn", &arn, r) != 0 ||
+        ddb__req_list(req, "TagKeys", &keys, r) != 0)
+        goto out;
+    cJSON_ArrayForEach(e, keys)
+    {
+        i++;
+        snprintf(path, sizeof path, "tagKeys.%d.member", i);
+        if (cJSON_IsNull(e)) {
+            ddb__verr_add(&v, NULL, path, "Member must not be null");
+            continue;
+        }
+        if (!cJSON_IsString(e)) {
+            sim_reply_err(r, 400, "SerializationException", "%s",
+                          cJSON_IsObject(e) ? "Start of structure or map found where not expected."
+                          : cJSON_IsArray(e) ? "Start of list found where not expected"
+                                             : "Unexpected value type in payload");
+            goto out;
+        }
+        check_len(&v, e->valuestring, path, 1, 128);
+    }
+    if (keys == NULL)
+        ddb__verr_add(&v, NULL, "tagKeys", "Member must not be null");
+    if (req_arn_table(svc, arn, &v, &t, r) != 0)
+        goto out;
+    if (keys->child == NULL) {
+        rc = ddb__validation(r, "Atleast one Tag Key needs to be provided");
+        goto out;
+    }
+    ddb_meta *m = ddb__meta_get(svc, t, 0);
+    if (m != NULL && m->tags != NULL) {
+        cJSON_ArrayForEach(e, keys)
+        {
+            cJSON *tag = m->tags->child;
+            while (tag != NULL) {
+                cJSON *next = tag->next;
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(tag, "Key")->valuestring,
+                           e->valuestring) == 0)
+                    cJSON_Delete(cJSON_DetachItemViaPointer(m->tags, tag));
+                tag = next;
+            }
+        }
+    }
+    sim_reply_ok(r, NULL);
+    rc = 0;
+out:
+    return ddb__finish(rc, r);
+}
+
+int ddb__op_list_tags_of_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const char *arn = NULL, *token = NULL;
+    ddb_table *t = NULL;
+    ddb_verr v;
+    int rc = DDB_EREPLY;
+    cJSON *body = NULL;
+    ddb__verr_init(&v);
+    if (ddb__req_str(req, "ResourceArn", &arn, r) != 0 ||
+        ddb__req_str(req, "NextToken", &token, r) != 0 ||
+        req_arn_table(svc, arn, &v, &t, r) != 0)
+        goto out;
+    rc = -SIM_ENOMEM;
+    ddb_meta *m = ddb__meta_get(svc, t, 0);
+    cJSON *list = m != NULL && m->tags != NULL ? cJSON_Duplicate(m->tags, 1)
+                                               : cJSON_CreateArray();
+    if (list == NULL || (body = cJSON_CreateObject()) == NULL) {
+        cJSON_Delete(list);
+        goto out;
+    }
+    cJSON_AddItemToObject(body, "Tags", list);
+    sim_reply_ok(r, body);
+    body = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(body);
+    return ddb__finish(rc, r);
+}
+
+/* ---- time to live ---- */
+
+/* TableName as the TTL operations read it; not found is "Table: <name> not found". */
+static int ttl_table(ddb_service *svc, const cJSON *req, ddb_verr *v, ddb_table **out,
+                     sim_reply *r)
+{
+    const char *name = NULL;
+    if (ddb__req_str(req, "TableName", &name, r) != 0 ||
+        ddb__check_table_name(name, "tableName", v, r) != 0)
+        return -1;
+    return name == NULL ? 0 : (*out = ddb__table_find(svc, name), 0);
+}
+
+static int ttl_not_found(const cJSON *req, sim_reply *r)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(req, "TableName");
+    sim_reply_err(r, 400, "ResourceNotFoundException",
+                  "Requested resource not found: Table: %s not found", n->valuestring);
+    return -1;
+}
+
+int ddb__op_update_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    const cJSON *spec = NULL;
+    const char *attr = NULL;
+    int enabled = -1, rc = DDB_EREPLY;
+    ddb_table *t = NULL;
+    ddb_verr v;
+    cJSON *body = NULL;
+    ddb__verr_init(&v);
+    if (ttl_table(svc, req, &v, &t, r) != 0 ||
+        ddb__req_struct(req, "TimeToLiveSpecification", &spec, r) != 0 ||
+        ddb__req_str(spec, "AttributeName", &attr, r) != 0 ||
+        ddb__req_bool(spec, "Enabled", &enabled, r) != 0)
+        goto out;
+    if (spec == NULL) {
+        ddb__verr_add(&v, NULL, "timeToLiveSpecification", "Member must not be null");
+    } else {
+        if (attr == NULL)
+            ddb__verr_add(&v, NULL, "timeToLiveSpecification.attributeName",
+                          "Member must not be null");
+        else
+            check_len(&v, attr, "timeToLiveSpecification.attributeName", 1, 255);
+        if (enabled < 0)
+            ddb__verr_add(&v, NULL, "timeToLiveSpecification.enabled", "Member must not be null");
+    }
+    if (ddb__verr_reply(&v, r) != 0)
+        goto out;
+    if (t == NULL) {
+        ttl_not_found(req, r);
+        goto out;
+    }
+    ddb_meta *m = ddb__meta_get(svc, t, 0);
+    const char *cur = m != NULL ? m->ttl_attr : NULL;
+    if (enabled && cur != NULL && strcmp(cur, attr) == 0) {
+        rc = ddb__validation(r, "TimeToLive is already enabled");
+        goto out;
+    }
+    if (enabled && cur != NULL) {
+        rc = ddb__validation(r,
+                             "TimeToLive is active on a different AttributeName: current "
+                             "AttributeName is %s",
+                             cur);
+        goto out;
+    }
+    if (!enabled && cur == NULL) {
+        rc = ddb__validation(r, "TimeToLive is already disabled");
+        goto out;
+    }
+    rc = -SIM_ENOMEM;
+    if ((body = cJSON_CreateObject()) == NULL)
+        goto out;
+    cJSON *s = cJSON_AddObjectToObject(body, "TimeToLiveSpecification");
+    if (s == NULL || cJSON_AddBoolToObject(s, "Enabled", enabled) == NULL ||
+        cJSON_AddStringToObject(s, "AttributeName", attr) == NULL)
+        goto out;
+    if (enabled) {
+        char *a = dup_str(attr);
+        if (a == NULL || (m = ddb__meta_get(svc, t, 1)) == NULL) {
+            free(a);
+            goto out;
+        }
+        m->ttl_attr = a;
+        ddb__ttl_arm(svc);
+    } else {
+        free(m->ttl_attr);
+        m->ttl_attr = NULL;
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(body);
+    return ddb__finish(rc, r);
+}
+
+int ddb__op_describe_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    ddb_table *t = NULL;
+    ddb_verr v;
+    int rc = DDB_EREPLY;
+    cJSON *body = NULL;
+    ddb__verr_init(&v);
+    if (ttl_table(svc, req, &v, &t, r) != 0 || ddb__verr_reply(&v, r) != 0)
+        goto out;
+    if (t == NULL) {
+        ttl_not_found(req, r);
+        goto out;
+    }
+    const ddb_meta *m = ddb__meta_get(svc, t, 0);
+    rc = -SIM_ENOMEM;
+    if ((body = cJSON_CreateObject()) == NULL)
+        goto out;
+    cJSON *d = cJSON_AddObjectToObject(body, "TimeToLiveDescription");
+    if (d == NULL)
+        goto out;
+    if (m != NULL && m->ttl_attr != NULL) {
+        if (cJSON_AddStringToObject(d, "TimeToLiveStatus", "ENABLED") == NULL ||
+            cJSON_AddStringToObject(d, "AttributeName", m->ttl_attr) == NULL)
+            goto out;
+    } else if (cJSON_AddStringToObject(d, "TimeToLiveStatus", "DISABLED") == NULL) {
+        goto out;
+    }
+    sim_reply_ok(r, body);
+    body = NULL;
+    rc = 0;
+out:
+    cJSON_Delete(body);
+    return ddb__finish(rc, r);
+}
+
+/* ---- limits and endpoints ---- */
+
+int ddb__op_describe_limits(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    (void)svc;
+    (void)req;
+    cJSON *body = cJSON_CreateObject();
+    if (body == NULL || cJSON_AddNumberToObject(body, "AccountMaxReadCapacityUnits", 80000) == NULL ||
+        cJSON_AddNumberToObject(body, "AccountMaxWriteCapacityUnits", 80000) == NULL ||
+        cJSON_AddNumberToObject(body, "TableMaxReadCapacityUnits", 40000) == NULL ||
+        cJSON_AddNumberToObject(body, "TableMaxWriteCapacityUnits", 40000) == NULL) {
+        cJSON_Delete(body);
+        return ddb__internal(r, -SIM_ENOMEM);
+    }
+    sim_reply_ok(r, body);
+    return 0;
+}
+
+int ddb__op_describe_endpoints(ddb_service *svc, const cJSON *req, sim_reply *r)
+{
+    (void)req;
+    char addr[300];
+    snprintf(addr, sizeof addr, "dynamodb.%s.amazonaws.com", svc->region);
+    cJSON *body = cJSON_CreateObject();
+    cJSON *list = body != NULL ? cJSON_AddArrayToObject(body, "Endpoints") : NULL;
+    cJSON *ep = cJSON_CreateObject();
+    if (list == NULL || ep == NULL || cJSON_AddStringToObject(ep, "Address", addr) == NULL ||
+        cJSON_AddNumberToObject(ep, "CachePeriodInMinutes", 1440) == NULL) {
+        cJSON_Delete(ep);
+        cJSON_Delete(body);
+        return ddb__internal(r, -SIM_ENOMEM);
+    }
+    cJSON_AddItemToArray(list, ep);
+    sim_reply_ok(r, body);
+    return 0;
+}

@@ -1,0 +1,168 @@
+/* test_ddb_meta.c - TagResource, UntagResource, ListTagsOfResource, DescribeTimeToLive,
+ * UpdateTimeToLive (requests and errors), DescribeLimits and DescribeEndpoints.
+ * Sources: DynamoDB API reference API_TagResource, API_UntagResource,
+ * API_ListTagsOfResource, API_UpdateTimeToLive, API_DescribeTimeToLive, API_DescribeLimits,
+ * API_DescribeEndpoints; developer guide "Tagging restrictions" (50 tags per resource);
+ * messages as dynalite gives them. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/unit/test_ddb_util.h"
+
+#define ARN "arn:aws:dynamodb:us-west-2:123456789012:table/users"
+#define USERS                                                                                 \
+    "{'TableName':'users','AttributeDefinitions':[{'AttributeName':'handle','AttributeType':" \
+    "'S'}],'KeySchema':[{'AttributeName':'handle','KeyType':'HASH'}],"                        \
+    "'BillingMode':'PAY_PER_REQUEST'"
+
+static void mk(tenv *e, const char *extra)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s%s}", USERS, extra);
+    ok(call(e, "CreateTable", buf));
+}
+
+/* API_TagResource, API_ListTagsOfResource, API_UntagResource: round trip. */
+Test(ddb_meta, tag_list_untag)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "");
+    sim_reply *r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    ok(r);
+    json_eq(r->body, "{'Tags':[]}");
+    ok(call(&e, "TagResource",
+            "{'ResourceArn':'" ARN "','Tags':[{'Key':'env','Value':'prod'},{'Key':'o','Value':''}]}"));
+    ok(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'env','Value':'dev'}]}"));
+    r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    ok(r);
+    json_eq(r->body, "{'Tags':[{'Key':'env','Value':'dev'},{'Key':'o','Value':''}]}");
+    r = call(&e, "UntagResource", "{'ResourceArn':'" ARN "','TagKeys':['env','nope']}");
+    ok(r);
+    r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    json_eq(r->body, "{'Tags':[{'Key':'o','Value':''}]}");
+    t_fini(&e);
+}
+
+/* API_CreateTable: Tags given at creation are the table's tags; a new table of the same
+ * name starts without them. */
+Test(ddb_meta, create_table_tags_kept_and_dropped_with_table)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, ",'Tags':[{'Key':'a','Value':'1'}]");
+    sim_reply *r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    ok(r);
+    json_eq(r->body, "{'Tags':[{'Key':'a','Value':'1'}]}");
+    ok(call(&e, "DeleteTable", "{'TableName':'users'}"));
+    mk(&e, "");
+    r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    json_eq(r->body, "{'Tags':[]}");
+    t_fini(&e);
+}
+
+/* API_TagResource errors: validation, bad ARN, missing table, empty list, 50-tag limit. */
+Test(ddb_meta, tag_errors)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "");
+    fails(call(&e, "TagResource", "{}"), "ValidationException",
+          "2 validation errors detected: Value null at 'tags' failed to satisfy constraint: "
+          "Member must not be null; Value null at 'resourceArn' failed to satisfy constraint: "
+          "Member must not be null");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'','Value':'v'}]}"),
+          "ValidationException",
+          "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy "
+          "constraint: Member must have length greater than or equal to 1");
+    fails(call(&e, "TagResource", "{'ResourceArn':'x','Tags':[{'Key':'k','Value':'v'}]}"),
+          "ValidationException", "Invalid TableArn");
+    fails(call(&e, "TagResource",
+               "{'ResourceArn':'arn:aws:dynamodb:us-west-2:123456789012:table/nope',"
+               "'Tags':[{'Key':'k','Value':'v'}]}"),
+          "ResourceNotFoundException",
+          "Requested resource not found: ResourceArn: "
+          "arn:aws:dynamodb:us-west-2:123456789012:table/nope not found");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[]}"), "ValidationException",
+          "Atleast one Tag needs to be provided");
+    fails(call(&e, "UntagResource", "{'ResourceArn':'" ARN "','TagKeys':[]}"),
+          "ValidationException", "Atleast one Tag Key needs to be provided");
+    fails(call(&e, "UntagResource", "{'ResourceArn':'" ARN "'}"), "ValidationException",
+          "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
+          "Member must not be null");
+    char buf[8192];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{'ResourceArn':'" ARN "','Tags':[");
+    for (int i = 0; i < 50; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{'Key':'k%d','Value':'v'}",
+                              i ? "," : "", i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    ok(call(&e, "TagResource", buf));
+    ok(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'k3','Value':'w'}]}"));
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'z','Value':'v'}]}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Number of Tags exceed the current limit "
+          "for the provided ResourceArn");
+    t_fini(&e);
+}
+
+/* API_UpdateTimeToLive / API_DescribeTimeToLive: status and the already-set errors. */
+Test(ddb_meta, time_to_live_settings)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "");
+    sim_reply *r = call(&e, "DescribeTimeToLive", "{'TableName':'users'}");
+    ok(r);
+    json_eq(r->body, "{'TimeToLiveDescription':{'TimeToLiveStatus':'DISABLED'}}");
+    r = call(&e, "UpdateTimeToLive",
+             "{'TableName':'users','TimeToLiveSpecification':{'Enabled':true,'AttributeName':'exp'}}");
+    ok(r);
+    json_eq(r->body, "{'TimeToLiveSpecification':{'Enabled':true,'AttributeName':'exp'}}");
+    r = call(&e, "DescribeTimeToLive", "{'TableName':'users'}");
+    json_eq(r->body,
+            "{'TimeToLiveDescription':{'TimeToLiveStatus':'ENABLED','AttributeName':'exp'}}");
+    fails(call(&e, "UpdateTimeToLive",
+               "{'TableName':'users','TimeToLiveSpecification':{'Enabled':true,'AttributeName':'exp'}}"),
+          "ValidationException", "TimeToLive is already enabled");
+    fails(call(&e, "UpdateTimeToLive",
+               "{'TableName':'users','TimeToLiveSpecification':{'Enabled':true,'AttributeName':'x'}}"),
+          "ValidationException",
+          "TimeToLive is active on a different AttributeName: current AttributeName is exp");
+    ok(call(&e, "UpdateTimeToLive",
+            "{'TableName':'users','TimeToLiveSpecification':{'Enabled':false,'AttributeName':'exp'}}"));
+    fails(call(&e, "UpdateTimeToLive",
+               "{'TableName':'users','TimeToLiveSpecification':{'Enabled':false,'AttributeName':'exp'}}"),
+          "ValidationException", "TimeToLive is already disabled");
+    fails(call(&e, "UpdateTimeToLive", "{'TableName':'users'}"), "ValidationException",
+          "1 validation error detected: Value null at 'timeToLiveSpecification' failed to "
+          "satisfy constraint: Member must not be null");
+    fails(call(&e, "UpdateTimeToLive", "{'TableName':'users','TimeToLiveSpecification':{}}"),
+          "ValidationException",
+          "2 validation errors detected: Value null at 'timeToLiveSpecification.attributeName' "
+          "failed to satisfy constraint: Member must not be null; Value null at "
+          "'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be "
+          "null");
+    fails(call(&e, "DescribeTimeToLive", "{'TableName':'nope'}"), "ResourceNotFoundException",
+          "Requested resource not found: Table: nope not found");
+    fails(call(&e, "DescribeTimeToLive", "{}"), "ValidationException",
+          "1 validation error detected: Value null at 'tableName' failed to satisfy "
+          "constraint: Member must not be null");
+    t_fini(&e);
+}
+
+/* API_DescribeLimits and API_DescribeEndpoints. */
+Test(ddb_meta, limits_and_endpoints)
+{
+    tenv e;
+    t_init(&e);
+    sim_reply *r = call(&e, "DescribeLimits", "{}");
+    ok(r);
+    json_eq(r->body, "{'AccountMaxReadCapacityUnits':80000,'AccountMaxWriteCapacityUnits':80000,"
+                     "'TableMaxReadCapacityUnits':40000,'TableMaxWriteCapacityUnits':40000}");
+    r = call(&e, "DescribeEndpoints", "{}");
+    ok(r);
+    json_eq(r->body, "{'Endpoints':[{'Address':'dynamodb.us-west-2.amazonaws.com',"
+                     "'CachePeriodInMinutes':1440}]}");
+    t_fini(&e);
+}
