@@ -13,6 +13,7 @@
 #include <sys/select.h>
 
 #include "sim/core/sim_err.h"
+#include "sim/sim_vclient.h"
 
 #define FANOUT_LIMIT_US (180 * SIM_S) /* give up waiting after this */
 #define POLL_US (50 * SIM_MS)
@@ -256,53 +257,11 @@ int sim_check_milestone(sim_host *h, long followers, sim_check_result *out)
 /* ---- virtual time: the client is a fiber in the client's region, inside the process ---- */
 
 typedef struct vclient {
-    sim_caller caller;        /* first: blocks and sleeps on the world's clock */
-    sim_world *w;
+    sim_vclient base;         /* first: caller, world and the request in flight */
     long followers;
     sim_check_result *res;
-    sim_http_exchange x;      /* the request in flight */
-    int x_done;
     int done;
 } vclient;
-
-static void on_vcomplete(sim_http_exchange *x)
-{
-    vclient *c = (vclient *)((char *)x - offsetof(vclient, x));
-    c->x_done = 1;
-    if (c->caller.blocked)
-        sim_caller_resume(&c->caller);
-}
-
-/* POST body to the API stage path through the gateway; the reply's JSON (caller owns) and
- * *out_status. The gateway applies the client's latency both ways. */
-static cJSON *vapi(vclient *c, const char *path, const cJSON *body, long *out_status)
-{
-    const sim_config *cfg = c->w->cfg;
-    char full[256];
-    snprintf(full, sizeof full, "/%s%s", cfg->napis ? cfg->apis[0].stage : "", path);
-    memset(&c->x, 0, sizeof c->x);
-    c->x.req.method = strdup("POST");
-    c->x.req.path = strdup(full);
-    char *text = cJSON_PrintUnformatted(body);
-    c->x.req.body = (unsigned char *)text;
-    c->x.req.body_len = text ? strlen(text) : 0;
-    c->x.complete = on_vcomplete;
-    c->x_done = 0;
-    apigw_http_serve(c->w->gateway, &c->x);
-    while (!c->x_done)
-        if (sim_caller_block(&c->caller) != 0)
-            break;
-    *out_status = c->x.resp.status;
-    cJSON *doc = c->x.resp.body ? cJSON_ParseWithLength((const char *)c->x.resp.body,
-                                                        c->x.resp.body_len)
-                                : NULL;
-    /* The body came from cJSON's allocator; hand it back before the generic release. */
-    cJSON_free(c->x.req.body);
-    c->x.req.body = NULL;
-    sim_http_req_release(&c->x.req);
-    sim_http_resp_release(&c->x.resp);
-    return doc;
-}
 
 /* Live item count of table, read by the observer (no latency, no capacity). */
 static long vitem_count(vclient *c, const char *table)
@@ -311,7 +270,7 @@ static long vitem_count(vclient *c, const char *table)
     cJSON_AddStringToObject(req, "TableName", table);
     sim_reply r;
     sim_reply_init(&r);
-    ddb_call(c->w->ddb, "DescribeTable", req, &r);
+    ddb_call(c->base.w->ddb, "DescribeTable", req, &r);
     cJSON_Delete(req);
     const cJSON *ic = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(r.body, "Table"), "ItemCount");
@@ -324,12 +283,12 @@ static void vclient_body(void *arg)
 {
     vclient *c = arg;
     sim_check_result *res = c->res;
-    sim_world *w = c->w;
+    sim_world *w = c->base.w;
     long status;
     cJSON *login = cJSON_CreateObject();
     cJSON_AddStringToObject(login, "alias", "@daisy");
     cJSON_AddStringToObject(login, "password", "password");
-    cJSON *r = vapi(c, "/user/login", login, &status);
+    cJSON *r = sim_vclient_post(&c->base, "/user/login", login, &status);
     cJSON_Delete(login);
     const char *token = str(cJSON_GetObjectItemCaseSensitive(r, "authToken"), "token");
     if (status != 200 || token == NULL) {
@@ -350,7 +309,7 @@ static void vclient_body(void *arg)
                             (double)(sim_clock_epoch_us(&w->clock, sim_now_us(w)) / 1000));
     cJSON_Delete(r);
     sim_time_us t0 = sim_now_us(w);
-    r = vapi(c, "/status/post", ps, &status);
+    r = sim_vclient_post(&c->base, "/status/post", ps, &status);
     res->post_ms = (double)(sim_now_us(w) - t0) / 1000.0;
     cJSON_Delete(ps);
     cJSON_Delete(r);
@@ -360,7 +319,7 @@ static void vclient_body(void *arg)
     }
     cJSON *q = paged(tok, "@daisy", 1);
     sim_time_us s0 = sim_now_us(w);
-    r = vapi(c, "/status/story", q, &status);
+    r = sim_vclient_post(&c->base, "/status/story", q, &status);
     res->story_page_ms = (double)(sim_now_us(w) - s0) / 1000.0;
     res->story_ok = status == 200 && first_is(r, text);
     cJSON_Delete(r);
@@ -373,7 +332,7 @@ static void vclient_body(void *arg)
             done_at = sim_now_us(w);
             break;
         }
-        if (sim_caller_sleep(&c->caller, 10 * SIM_MS) != 0)
+        if (sim_caller_sleep(&c->base.caller, 10 * SIM_MS) != 0)
             break;
     }
     res->feeds_delivered = have - before;
@@ -385,7 +344,7 @@ static void vclient_body(void *arg)
         snprintf(alias, sizeof alias, "@donald%ld", samples[i] < 1 ? 1 : samples[i]);
         q = paged(tok, alias, 10);
         sim_time_us f0 = sim_now_us(w);
-        r = vapi(c, "/status/feed", q, &status);
+        r = sim_vclient_post(&c->base, "/status/feed", q, &status);
         if (i == 0)
             res->feed_page_ms = (double)(sim_now_us(w) - f0) / 1000.0;
         if (status != 200 || !first_is(r, text))
@@ -448,28 +407,26 @@ int sim_check_milestone_virtual(sim_world *w, long followers, sim_check_result *
     vclient *c = calloc(1, sizeof *c);
     if (c == NULL)
         return -SIM_ENOMEM;
-    c->w = w;
+    sim_vclient_init(&c->base, w, "client");
     c->followers = followers;
     c->res = out;
-    sim_caller_init(&c->caller, &w->svc, w->cfg->client_region);
-    c->caller.request_id = "client";
-    c->caller.on_finish = vclient_finished;
-    int rc = sim_fiber_create(vclient_body, c, 0, &c->caller.fiber);
+    c->base.caller.on_finish = vclient_finished;
+    int rc = sim_fiber_create(vclient_body, c, 0, &c->base.caller.fiber);
     if (rc == 0) {
-        sim_caller_resume(&c->caller);
+        sim_caller_resume(&c->base.caller);
         run_virtual(w, &c->done, sim_now_us(w) + FANOUT_LIMIT_US + 60 * SIM_S);
         if (!c->done)
             snprintf(out->error, sizeof out->error, "the client did not finish");
     }
     if (c->done)
-        sim_fiber_destroy(c->caller.fiber);
-    else if (c->caller.fiber) {
+        sim_fiber_destroy(c->base.caller.fiber);
+    else if (c->base.caller.fiber) {
         /* unwind it before the world goes */
-        c->caller.canceled = 1;
-        sim_caller_interrupt(&c->caller);
-        sim_fiber_destroy(c->caller.fiber);
+        c->base.caller.canceled = 1;
+        sim_caller_interrupt(&c->base.caller);
+        sim_fiber_destroy(c->base.caller.fiber);
     }
-    sim_timer_stop(&w->sched, &c->caller.sleep_timer);
+    sim_timer_stop(&w->sched, &c->base.caller.sleep_timer);
     free(c);
     out->pass = out->error[0] == '\0' && out->post_ms < 1000.0 && out->fanout_s < 120.0 &&
                 out->feed_page_ms < 1000.0 && out->feeds_delivered == followers &&

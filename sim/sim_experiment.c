@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include "sim/core/sim_err.h"
+#include "sim/sim_vclient.h"
 #include "sim/sim_check.h"
 #include "sim/sim_host.h"
 
@@ -418,12 +419,9 @@ static int variant_config(const sim_experiment *e, const sim_exp_variant *v, FIL
 
 /* The scenario's client: a fiber in the client region; the run loop observes the feed. */
 typedef struct xclient {
-    sim_caller caller; /* first: blocks and sleeps on the world's clock */
-    sim_world *w;
+    sim_vclient base;  /* first: caller, world and the request in flight */
     const sim_experiment *e;
     sim_exp_run *run;
-    sim_http_exchange x; /* the request in flight */
-    int x_done;
     int done;
     long before;          /* feed rows before the first post; -1 until read */
     int nsent;            /* posts sent */
@@ -431,51 +429,6 @@ typedef struct xclient {
     int ncomplete;        /* posts whose fan-out finished, in order */
     char last_text[64];   /* text of the last post sent */
 } xclient;
-
-static void on_xcomplete(sim_http_exchange *x)
-{
-    xclient *c = (xclient *)((char *)x - offsetof(xclient, x));
-    c->x_done = 1;
-    if (c->caller.blocked)
-        sim_caller_resume(&c->caller);
-}
-
-/* POST body to the API stage path through the gateway (the client's latency applies both
- * ways). Returns the reply's JSON (caller owns; NULL if none) and *out_status. */
-static cJSON *xapi(xclient *c, const char *path, const cJSON *body, long *out_status)
-{
-    const sim_config *cfg = c->w->cfg;
-    char full[256];
-    snprintf(full, sizeof full, "/%s%s", cfg->napis ? cfg->apis[0].stage : "", path);
-    memset(&c->x, 0, sizeof c->x);
-    c->x.req.method = strdup("POST");
-    c->x.req.path = strdup(full);
-    char *text = cJSON_PrintUnformatted(body);
-    c->x.req.body = (unsigned char *)text;
-    c->x.req.body_len = text ? strlen(text) : 0;
-    c->x.complete = on_xcomplete;
-    c->x_done = 0;
-    *out_status = 0;
-    if (c->x.req.method == NULL || c->x.req.path == NULL || text == NULL) {
-        cJSON_free(text);
-        c->x.req.body = NULL;
-        sim_http_req_release(&c->x.req);
-        return NULL;
-    }
-    apigw_http_serve(c->w->gateway, &c->x);
-    while (!c->x_done)
-        if (sim_caller_block(&c->caller) != 0)
-            break;
-    *out_status = c->x.resp.status;
-    cJSON *doc = c->x.resp.body
-                     ? cJSON_ParseWithLength((const char *)c->x.resp.body, c->x.resp.body_len)
-                     : NULL;
-    cJSON_free(c->x.req.body); /* from cJSON's allocator */
-    c->x.req.body = NULL;
-    sim_http_req_release(&c->x.req);
-    sim_http_resp_release(&c->x.resp);
-    return doc;
-}
 
 static const char *jstr(const cJSON *o, const char *k)
 {
@@ -499,8 +452,8 @@ static void observe(xclient *c)
 {
     if (c->before < 0 || c->ncomplete >= c->nsent)
         return;
-    long rows = feed_rows(c->w);
-    sim_time_us now = sim_now_us(c->w);
+    long rows = feed_rows(c->base.w);
+    sim_time_us now = sim_now_us(c->base.w);
     while (c->ncomplete < c->nsent &&
            rows >= c->before + (long)(c->ncomplete + 1) * (long)c->e->users) {
         c->run->fanout_s[c->ncomplete] = (double)(now - c->sent_us[c->ncomplete]) / 1e6;
@@ -528,14 +481,14 @@ static int first_is(const cJSON *page, const char *text)
 static void xclient_body(void *arg)
 {
     xclient *c = arg;
-    sim_world *w = c->w;
+    sim_world *w = c->base.w;
     const sim_experiment *e = c->e;
     sim_exp_run *run = c->run;
     long status;
     cJSON *login = cJSON_CreateObject();
     cJSON_AddStringToObject(login, "alias", "@daisy");
     cJSON_AddStringToObject(login, "password", "password");
-    cJSON *r = xapi(c, "/user/login", login, &status);
+    cJSON *r = sim_vclient_post(&c->base, "/user/login", login, &status);
     cJSON_Delete(login);
     const char *token = jstr(cJSON_GetObjectItemCaseSensitive(r, "authToken"), "token");
     if (status != 200 || token == NULL) {
@@ -551,7 +504,7 @@ static void xclient_body(void *arg)
     sim_time_us first_us = sim_now_us(w);
     for (int i = 0; i < e->posts; i++) {
         sim_time_us due = first_us + (sim_time_us)i * e->post_interval_us;
-        if (sim_now_us(w) < due && sim_caller_sleep(&c->caller, due - sim_now_us(w)) != 0)
+        if (sim_now_us(w) < due && sim_caller_sleep(&c->base.caller, due - sim_now_us(w)) != 0)
             break;
         char text[64];
         snprintf(text, sizeof text, "Experiment post %d", i + 1);
@@ -566,7 +519,7 @@ static void xclient_body(void *arg)
         c->nsent = i + 1;
         run->nposts = i + 1;
         snprintf(c->last_text, sizeof c->last_text, "%s", text);
-        r = xapi(c, "/status/post", ps, &status);
+        r = sim_vclient_post(&c->base, "/status/post", ps, &status);
         run->post_ms[i] = (double)(sim_now_us(w) - c->sent_us[i]) / 1000.0;
         cJSON_Delete(ps);
         cJSON_Delete(r);
@@ -578,7 +531,7 @@ static void xclient_body(void *arg)
     }
     cJSON_Delete(user);
     while (c->ncomplete < c->nsent && sim_now_us(w) - c->sent_us[c->nsent - 1] < e->fanout_limit_us)
-        if (sim_caller_sleep(&c->caller, EXP_POLL_US) != 0)
+        if (sim_caller_sleep(&c->base.caller, EXP_POLL_US) != 0)
             break;
     for (int i = c->ncomplete; i < c->nsent; i++) {
         run->fanout_s[i] = (double)(sim_now_us(w) - c->sent_us[i]) / 1e6; /* at least */
@@ -591,7 +544,7 @@ static void xclient_body(void *arg)
                  (long long)(1 + ((int64_t)j * e->users / e->feed_reads) % e->users));
         cJSON *q = page_req(tok, alias);
         sim_time_us f0 = sim_now_us(w);
-        r = xapi(c, "/status/feed", q, &status);
+        r = sim_vclient_post(&c->base, "/status/feed", q, &status);
         run->feed_ms[j] = (double)(sim_now_us(w) - f0) / 1000.0;
         run->nreads = j + 1;
         if (status == 200 && first_is(r, c->last_text))
@@ -683,7 +636,7 @@ static int scenario(sim_world *w, const sim_experiment *e, sim_exp_run *run)
         rc = -SIM_ENOMEM;
         goto out;
     }
-    c->w = w;
+    sim_vclient_init(&c->base, w, "experiment-client");
     c->e = e;
     c->run = run;
     c->before = -1;
@@ -695,12 +648,10 @@ static int scenario(sim_world *w, const sim_experiment *e, sim_exp_run *run)
     if ((rc = series_create(w, e, &run->series)) != 0 || (rc = sim_metrics_start(run->series)))
         goto out;
     sim_time_us t0 = sim_now_us(w);
-    sim_caller_init(&c->caller, &w->svc, w->cfg->client_region);
-    c->caller.request_id = "experiment-client";
-    c->caller.on_finish = xclient_finished;
-    if ((rc = sim_fiber_create(xclient_body, c, 0, &c->caller.fiber)) != 0)
+    c->base.caller.on_finish = xclient_finished;
+    if ((rc = sim_fiber_create(xclient_body, c, 0, &c->base.caller.fiber)) != 0)
         goto out;
-    sim_caller_resume(&c->caller);
+    sim_caller_resume(&c->base.caller);
     sim_time_us limit =
         t0 + (sim_time_us)e->posts * e->post_interval_us + e->fanout_limit_us + EXP_SLACK_US;
     while (!c->done && sim_now_us(w) < limit) {
@@ -709,14 +660,14 @@ static int scenario(sim_world *w, const sim_experiment *e, sim_exp_run *run)
         observe(c);
     }
     if (c->done) {
-        sim_fiber_destroy(c->caller.fiber);
+        sim_fiber_destroy(c->base.caller.fiber);
     } else {
         snprintf(run->error, sizeof run->error, "the client did not finish");
-        c->caller.canceled = 1;
-        sim_caller_interrupt(&c->caller);
-        sim_fiber_destroy(c->caller.fiber);
+        c->base.caller.canceled = 1;
+        sim_caller_interrupt(&c->base.caller);
+        sim_fiber_destroy(c->base.caller.fiber);
     }
-    sim_timer_stop(&w->sched, &c->caller.sleep_timer);
+    sim_timer_stop(&w->sched, &c->base.caller.sleep_timer);
     sim_metrics_stop(run->series);
     run->scenario_s = (double)(sim_now_us(w) - t0) / 1e6;
     run->feed_rows_expected = (long)e->users * run->nposts;
