@@ -123,13 +123,17 @@ cJSON *ddb__cc_json(const ddb_table *t, const ddb_cc *cc, int rcc)
     if (rcc == DDB_RCC_INDEXES) {
         if (add_units(o, "Table", cc->table_uu) == NULL)
             goto fail;
-        cJSON *g = NULL;
+        cJSON *g = NULL, *l = NULL; /* GSIs and LSIs are reported apart */
         for (int i = 0; i < t->ngsi; i++) {
             if (cc->gsi_uu[i] == 0)
                 continue;
-            if (g == NULL && (g = cJSON_AddObjectToObject(o, "GlobalSecondaryIndexes")) == NULL)
+            int lsi = t->gsi[i].is_lsi;
+            cJSON **parent = lsi ? &l : &g;
+            if (*parent == NULL &&
+                (*parent = cJSON_AddObjectToObject(o, lsi ? "LocalSecondaryIndexes"
+                                                          : "GlobalSecondaryIndexes")) == NULL)
                 goto fail;
-            if (add_units(g, t->gsi[i].name, cc->gsi_uu[i]) == NULL)
+            if (add_units(*parent, t->gsi[i].name, cc->gsi_uu[i]) == NULL)
                 goto fail;
         }
     }

@@ -18,6 +18,8 @@
 #define DDB_PAGE_MAX_BYTES  (1024 * 1024) /* Query/Scan page: 1 MB read */
 #define DDB_BURST_S         300           /* seconds of unused capacity kept as burst */
 #define DDB_GSI_MAX         20            /* GSIs per table */
+#define DDB_LSI_MAX         5             /* (added) LSIs per table */
+#define DDB_IDX_MAX         (DDB_GSI_MAX + DDB_LSI_MAX) /* (added) indexes per table */
 #define DDB_BATCH_WRITE_MAX 25            /* requests per BatchWriteItem */
 #define DDB_BATCH_GET_MAX   100           /* keys per BatchGetItem */
 #define DDB_HASH_KEY_MAX    2048          /* bytes of a partition key value */
@@ -69,7 +71,7 @@ int64_t ddb__read_cost_uu(size_t bytes, int consistent);
 /* Capacity consumed by one request on one table, for ReturnConsumedCapacity. */
 typedef struct ddb_cc {
     int64_t table_uu;            /* micro-units charged to the table */
-    int64_t gsi_uu[DDB_GSI_MAX]; /* micro-units charged to each GSI, by index position */
+    int64_t gsi_uu[DDB_IDX_MAX]; /* micro-units charged to each index (GSI or LSI), by position */
 } ddb_cc;
 
 enum ddb_rcc { DDB_RCC_NONE = 0, DDB_RCC_TOTAL = 1, DDB_RCC_INDEXES = 2 };
@@ -138,6 +140,8 @@ typedef struct ddb_gsi {
     char **nonkey; /* owned: NonKeyAttributes for INCLUDE */
     int n_nonkey;
     ddb_store st; /* the index's own sqlite table, keys and capacity */
+    int is_lsi;   /* (added) 1: a local secondary index (same partition key as the table, no
+                   * capacity of its own: reads and writes are charged to the table) */
 } ddb_gsi;
 
 typedef struct ddb_table {
@@ -148,8 +152,8 @@ typedef struct ddb_table {
     int on_demand;            /* 1: BillingMode PAY_PER_REQUEST */
     double created_s;         /* CreationDateTime, epoch seconds */
     ddb_store st;             /* the table's rows, key schema and capacity */
-    ddb_gsi gsi[DDB_GSI_MAX]; /* global secondary indexes */
-    int ngsi;
+    ddb_gsi gsi[DDB_IDX_MAX]; /* secondary indexes: the GSIs, then the LSIs (is_lsi) */
+    int ngsi;                 /* entries of gsi[], LSIs included */
 } ddb_table;
 
 /* (Added.) A TransactWriteItems ClientRequestToken remembered for its idempotency window. */
@@ -250,7 +254,7 @@ typedef struct ddb_wplan {
     size_t new_size, old_size; /* item sizes (0 when absent) */
     int had_old;               /* 1 when an item existed */
     int64_t cost_uu;           /* write cost charged to the table */
-    ddb_gsi_op gop[DDB_GSI_MAX];
+    ddb_gsi_op gop[DDB_IDX_MAX];
 } ddb_wplan;
 
 /** Plan replacing old_item (may be NULL) by new_item (NULL: delete) at key. 0 or ENOMEM. */
@@ -293,8 +297,11 @@ cJSON *ddb__keyschema_json(const ddb_keyschema *ks);
 /** New ProvisionedThroughput object of s (with the increase/decrease stamps), or NULL. */
 cJSON *ddb__throughput_json(const ddb_store *s);
 
-/** The GSI named name, or NULL. */
+/** The GSI named name, or NULL (LSIs are not found). */
 ddb_gsi *ddb__gsi_find(ddb_table *t, const char *name);
+
+/** (Added.) The GSI or LSI named name, or NULL. */
+ddb_gsi *ddb__index_find(ddb_table *t, const char *name);
 
 /* ---- requests (ddb_service.c) ---- */
 

@@ -19,7 +19,9 @@ enum sel { SEL_DEFAULT = 0, SEL_ALL, SEL_PROJECTED, SEL_SPECIFIC, SEL_COUNT };
 /* What a Query and a Scan share once the request is parsed. */
 typedef struct page_req {
     ddb_table *t;
-    ddb_gsi *g;    /* NULL: the table itself */
+    ddb_gsi *g;    /* NULL: the table itself; else a GSI or an LSI (g->is_lsi) */
+    int fetch;     /* LSI not projecting ALL: read each item from the table (Select
+                    * ALL_ATTRIBUTES, or a filter / projection that may name other attributes) */
     int gsi_pos;   /* index of g in t->gsi */
     int64_t limit; /* 0: none */
     int consistent;
@@ -146,10 +148,33 @@ static int push(cJSON *arr, cJSON *item)
     return 0;
 }
 
+/* The store whose read capacity a request on p uses: an LSI's reads go to its table. */
+static ddb_store *read_store(const page_req *p)
+{
+    return p->g != NULL && !p->g->is_lsi ? &p->g->st : &p->t->st;
+}
+
+/* The table's item for index row item (owned, NULL when gone) and its size; for an LSI that
+ * does not project every attribute. 0 or -SIM_E*. */
+static int fetch_item(ddb_service *svc, const page_req *p, const cJSON *item, cJSON **out,
+                      size_t *size)
+{
+    ddb_key k = { 0 };
+    *out = NULL;
+    *size = 0;
+    int rc = ddb__key_encode(&p->t->st.ks, item, &k);
+    if (rc == -SIM_EINVAL)
+        return 0;
+    if (rc == 0)
+        rc = ddb__item_get(svc, p->t, &k, out, size);
+    ddb__key_release(&k);
+    return rc;
+}
+
 /* Step the bound statement st through one page and reply. Resets st. */
 static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_reply *r)
 {
-    ddb_store *s = p->g != NULL ? &p->g->st : &p->t->st;
+    ddb_store *s = read_store(p);
     char err[DDB_ERR_MAX];
     int rc = 0;
     cJSON *body = cJSON_CreateObject();
@@ -203,23 +228,36 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
         bytes += (size_t)sqlite3_column_int64(st, 1);
         cJSON_Delete(last);
         last = item;
+        cJSON *full = NULL; /* the table's item, for an LSI read that fetches */
+        if (p->fetch) {
+            size_t fsize = 0;
+            if ((rc = fetch_item(svc, p, item, &full, &fsize)) != 0)
+                goto out;
+            bytes += fsize;
+        }
+        const cJSON *src = full != NULL ? full : item;
         int keep = 1;
         if (p->filter != NULL &&
-            (rc = ddb_cond_eval(p->filter, item, &keep, err, sizeof err)) != 0) {
+            (rc = ddb_cond_eval(p->filter, src, &keep, err, sizeof err)) != 0) {
+            cJSON_Delete(full);
             rc = ddb__expr_fail(rc, err, r);
             goto out;
         }
         if (keep) {
             count++;
             if (items != NULL) {
+                const cJSON *whole = p->select == SEL_ALL ? src : item;
                 cJSON *o =
-                    p->proj != NULL ? ddb_proj_apply(p->proj, item) : cJSON_Duplicate(item, 1);
+                    p->proj != NULL ? ddb_proj_apply(p->proj, src) : cJSON_Duplicate(whole, 1);
+                cJSON_Delete(full);
+                full = NULL;
                 if (o == NULL || push(items, o) != 0) {
                     rc = -SIM_ENOMEM;
                     goto out;
                 }
             }
         }
+        cJSON_Delete(full);
         if ((p->limit > 0 && scanned >= p->limit) || bytes >= DDB_PAGE_MAX_BYTES) {
             stopped = 1;
             break;
@@ -302,10 +340,17 @@ static int resolve_index(const common_req *c, page_req *p, sim_reply *r)
 {
     if (c->index == NULL)
         return 0;
-    p->g = ddb__gsi_find(p->t, c->index);
+    p->g = ddb__index_find(p->t, c->index);
     if (p->g == NULL)
         return ddb__validation(r, "The table does not have the specified index: %s", c->index);
     p->gsi_pos = (int)(p->g - p->t->gsi);
+    if (p->g->is_lsi) {
+        /* an LSI allows strongly consistent reads, and reads attributes it does not
+         * project from the table (developer guide, "LSI.Projections") */
+        p->fetch = p->g->proj_type != DDB_PROJ_ALL &&
+                   (p->select == SEL_ALL || c->proj_text != NULL || c->filter_text != NULL);
+        return 0;
+    }
     if (p->consistent)
         return ddb__validation(r, "Consistent reads are not supported on global secondary "
                                   "indexes");
@@ -338,9 +383,19 @@ static int parse_filter_proj(const common_req *c, ddb_expr_env *env, ddb_cond **
 
 static int select_checks(const common_req *c, const page_req *p, sim_reply *r)
 {
+    static const char *const what[] = { "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "",
+                                        "only the Count" };
     if (p->select == SEL_SPECIFIC && c->proj_text == NULL)
         return ddb__validation(r, "Must specify the AttributesToGet or ProjectionExpression when "
                                   "choosing to get SPECIFIC_ATTRIBUTES");
+    /* A ProjectionExpression goes only with SPECIFIC_ATTRIBUTES (API_Query, Select); this
+     * rule is reported before the IndexName one. */
+    if (c->proj_text != NULL && p->select != SEL_DEFAULT && p->select != SEL_SPECIFIC)
+        return ddb__validation(r, "Cannot specify the ProjectionExpression when choosing to get %s",
+                               what[p->select]);
+    if (p->select == SEL_PROJECTED && c->index == NULL)
+        return ddb__validation(r, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using "
+                                  "an IndexName");
     return 0;
 }
 
@@ -531,9 +586,9 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     p.filter = filter;
     p.proj = proj;
 
-    if (!ddb__bucket_admit(&s->rb, ddb__now(svc))) {
+    if (!ddb__bucket_admit(&read_store(&p)->rb, ddb__now(svc))) {
         sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                      p.g != NULL ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+                      p.g != NULL && !p.g->is_lsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
         goto out;
     }
     sqlite3_stmt *st;
@@ -659,9 +714,9 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
     p.filter = filter;
     p.proj = proj;
     ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
-    if (!ddb__bucket_admit(&s->rb, ddb__now(svc))) {
+    if (!ddb__bucket_admit(&read_store(&p)->rb, ddb__now(svc))) {
         sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                      p.g != NULL ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+                      p.g != NULL && !p.g->is_lsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
         goto out;
     }
     sqlite3_stmt *st;

@@ -51,8 +51,11 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
         put_member(proj, "NonKeyAttributes",
                    cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey)) != 0)
         return -SIM_ENOMEM;
-    if (cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE") == NULL ||
-        put_member(o, "ProvisionedThroughput", ddb__throughput_json(&g->st)) != 0 ||
+    /* an LSI has no status or throughput of its own
+     * (API_LocalSecondaryIndexDescription) */
+    if ((!g->is_lsi &&
+         (cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE") == NULL ||
+          put_member(o, "ProvisionedThroughput", ddb__throughput_json(&g->st)) != 0)) ||
         cJSON_AddNumberToObject(o, "IndexSizeBytes", (double)g->st.size_bytes) == NULL ||
         cJSON_AddNumberToObject(o, "ItemCount", (double)g->st.item_count) == NULL ||
         cJSON_AddStringToObject(o, "IndexArn", arn) == NULL)
@@ -87,13 +90,18 @@ static cJSON *table_describe(const ddb_service *svc, const ddb_table *t)
             cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->created_s) == NULL)
             goto fail;
     }
-    if (t->ngsi > 0) {
-        cJSON *arr = cJSON_AddArrayToObject(d, "GlobalSecondaryIndexes");
-        if (arr == NULL)
-            goto fail;
-        for (int i = 0; i < t->ngsi; i++)
+    for (int lsi = 0; lsi < 2; lsi++) {
+        cJSON *arr = NULL;
+        for (int i = 0; i < t->ngsi; i++) {
+            if (t->gsi[i].is_lsi != lsi)
+                continue;
+            if (arr == NULL &&
+                (arr = cJSON_AddArrayToObject(d, lsi ? "LocalSecondaryIndexes"
+                                                     : "GlobalSecondaryIndexes")) == NULL)
+                goto fail;
             if (add_gsi(svc, t, &t->gsi[i], arr) != 0)
                 goto fail;
+        }
     }
     return d;
 fail:
@@ -301,7 +309,7 @@ static int keyschema_custom(const cJSON *ks, const cJSON *defs, sim_reply *r)
 }
 
 /* 1 when attribute name is a key of the table or of a GSI of the request. */
-static int attr_used(const cJSON *ks, const cJSON *gsis, const char *name)
+static int attr_used1(const cJSON *ks, const cJSON *gsis, const char *name)
 {
     for (int i = 0; i < cJSON_GetArraySize(ks); i++)
         if (strcmp(ks_name(ks, i), name) == 0)
@@ -345,6 +353,192 @@ static cJSON *ks_copy(const cJSON *ks)
     return arr;
 }
 
+/* (Added.) 1 when attribute name is a key of the table, a GSI or an LSI. */
+static int attr_used(const cJSON *ks, const cJSON *gsis, const cJSON *lsis, const char *name)
+{
+    return attr_used1(ks, gsis, name) || attr_used1(NULL, lsis, name);
+}
+
+/* (Added.) JSON member types of one LocalSecondaryIndexes element
+ * (SerializationException). */
+static int lsi_types(const cJSON *e, sim_reply *r)
+{
+    const cJSON *lks = NULL, *proj = NULL, *nk = NULL, *a;
+    const char *s;
+    if (elem_struct(e, r) != 0 || ddb__req_str(e, "IndexName", &s, r) != 0 ||
+        ddb__req_list(e, "KeySchema", &lks, r) != 0 || keyschema_types(lks, r) != 0 ||
+        ddb__req_struct(e, "Projection", &proj, r) != 0 ||
+        ddb__req_str(proj, "ProjectionType", &s, r) != 0 ||
+        ddb__req_list(proj, "NonKeyAttributes", &nk, r) != 0)
+        return -1;
+    cJSON_ArrayForEach(a, nk)
+    {
+        if (!cJSON_IsString(a))
+            return sim_reply_err(r, 400, "SerializationException", "%s",
+                                 "Unexpected value type in list"),
+                   -1;
+    }
+    return 0;
+}
+
+/* Constraint errors of element i (from 1) of index list `list` (IndexName,
+ * KeySchema, Projection), added to v. */
+static void index_verr(ddb_verr *v, const cJSON *e, const char *list, int i, sim_reply *r)
+{
+    char p[320];
+    const char *in = NULL;
+    const cJSON *iks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
+    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+    (void)ddb__req_str(e, "IndexName", &in, r);
+    snprintf(p, sizeof p, "%s.%d.member.indexName", list, i);
+    if (in == NULL) {
+        ddb__verr_add(v, NULL, p, "Member must not be null");
+    } else {
+        size_t n = strlen(in);
+        int bad = 0;
+        for (const char *c = in; *c != '\0'; c++)
+            bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                     (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
+        if (bad)
+            ddb__verr_add(v, in, p,
+                          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+        if (n < 3)
+            ddb__verr_add(v, in, p, "Member must have length greater than or equal to 3");
+        if (n > 255)
+            ddb__verr_add(v, in, p, "Member must have length less than or equal to 255");
+    }
+    snprintf(p, sizeof p, "%s.%d.member.keySchema", list, i);
+    keyschema_verr(v, iks, p, 0);
+    snprintf(p, sizeof p, "%s.%d.member.projection", list, i);
+    if (proj == NULL) {
+        ddb__verr_add(v, NULL, p, "Member must not be null");
+    } else {
+        const char *ptype = NULL;
+        (void)ddb__req_str(proj, "ProjectionType", &ptype, r);
+        snprintf(p, sizeof p, "%s.%d.member.projection.projectionType", list, i);
+        if (ptype != NULL && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "INCLUDE") != 0 &&
+            strcmp(ptype, "KEYS_ONLY") != 0)
+            ddb__verr_add(v, ptype, p,
+                          "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
+    }
+}
+
+/* 1 when some element of list before stop (NULL: all) is named in. */
+static int index_named(const cJSON *list, const cJSON *stop, const char *in)
+{
+    for (const cJSON *f = list != NULL ? list->child : NULL; f != NULL && f != stop; f = f->next)
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "IndexName")->valuestring, in) == 0)
+            return 1;
+    return 0;
+}
+
+/* Custom checks of LocalSecondaryIndexes, in dynalite's order
+ * (validations/createTable.js). -1 with r set, else 0. */
+static int lsi_custom(const cJSON *ks, const cJSON *defs, const cJSON *lsis, sim_reply *r)
+{
+    char keys[1024], dn[1024];
+    if (lsis->child == NULL)
+        return ddb__validation(r, "One or more parameter values were invalid: List of "
+                                  "LocalSecondaryIndexes is empty"),
+               -1;
+    if (cJSON_GetArraySize(ks) != 2)
+        return ddb__validation(r, "One or more parameter values were invalid: Table KeySchema "
+                                  "does not have a range key, which is required when specifying "
+                                  "a LocalSecondaryIndex"),
+               -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, lsis)
+    {
+        const char *in = cJSON_GetObjectItemCaseSensitive(e, "IndexName")->valuestring;
+        const cJSON *lks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
+        const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+        const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(proj, "ProjectionType");
+        const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+        int n = cJSON_GetArraySize(lks);
+        for (int i = 0; i < n; i++)
+            if (!attrdef_has(defs, ks_name(lks, i))) {
+                names_list(lks, keys, sizeof keys);
+                names_list(defs, dn, sizeof dn);
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: Some index "
+                                       "key attributes are not defined in AttributeDefinitions. "
+                                       "Keys: %s, AttributeDefinitions: %s",
+                                       keys, dn),
+                       -1;
+            }
+        if (n == 2 && strcmp(ks_name(lks, 0), ks_name(lks, 1)) == 0)
+            return ddb__validation(r, "Both the Hash Key and the Range Key element in the "
+                                      "KeySchema have the same name"),
+                   -1;
+        if (strcmp(ks_type(lks, 0), "HASH") != 0)
+            return ddb__validation(r, "Invalid KeySchema: The first KeySchemaElement is not a "
+                                      "HASH key type"),
+                   -1;
+        if (n == 2 && strcmp(ks_type(lks, 1), "RANGE") != 0)
+            return ddb__validation(r, "Invalid KeySchema: The second KeySchemaElement is not a "
+                                      "RANGE key type"),
+                   -1;
+        if (n != 2)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Index KeySchema "
+                                   "does not have a range key for index: %s",
+                                   in),
+                   -1;
+        if (strcmp(ks_name(lks, 0), ks_name(ks, 0)) != 0)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Index KeySchema "
+                                   "does not have the same leading hash key as table KeySchema "
+                                   "for index: %s. index hash key: %s, table hash key: %s",
+                                   in, ks_name(lks, 0), ks_name(ks, 0)),
+                   -1;
+        if (!cJSON_IsString(ptype))
+            return ddb__validation(r, "One or more parameter values were invalid: Unknown "
+                                      "ProjectionType: null"),
+                   -1;
+        if (nk != NULL && !cJSON_IsNull(nk) && strcmp(ptype->valuestring, "INCLUDE") != 0)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: ProjectionType "
+                                   "is %s, but NonKeyAttributes is specified",
+                                   ptype->valuestring),
+                   -1;
+        if (index_named(lsis, e, in))
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: Duplicate index "
+                                   "name: %s",
+                                   in),
+                   -1;
+    }
+    if (cJSON_GetArraySize(lsis) > DDB_LSI_MAX)
+        return ddb__validation(r, "One or more parameter values were invalid: Number of "
+                                  "LocalSecondaryIndexes exceeds per-table limit of 5"),
+               -1;
+    return 0;
+}
+
+/* (Added.) Definition of one validated index for the table document: IndexName,
+ * KeySchema, Projection. NULL on ENOMEM. */
+static cJSON *index_def(const cJSON *e)
+{
+    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+    const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+    cJSON *o = cJSON_CreateObject(), *po;
+    if (o == NULL ||
+        cJSON_AddStringToObject(o, "IndexName",
+                                cJSON_GetObjectItemCaseSensitive(e, "IndexName")->valuestring) ==
+            NULL ||
+        put_member(o, "KeySchema", ks_copy(cJSON_GetObjectItemCaseSensitive(e, "KeySchema"))) !=
+            0 ||
+        (po = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
+        cJSON_AddStringToObject(
+            po, "ProjectionType",
+            cJSON_GetObjectItemCaseSensitive(proj, "ProjectionType")->valuestring) == NULL ||
+        (cJSON_IsArray(nk) && put_member(po, "NonKeyAttributes", cJSON_Duplicate(nk, 1)) != 0)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static cJSON *throughput_def(int64_t rcu, int64_t wcu)
 {
     cJSON *o = cJSON_CreateObject();
@@ -386,6 +580,11 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     }
     if (keyschema_types(ks, r) != 0)
         return 0;
+    cJSON_ArrayForEach(e, lsis)
+    {
+        if (lsi_types(e, r) != 0)
+            return 0;
+    }
     cJSON_ArrayForEach(e, gsis)
     {
         const cJSON *gks = NULL, *proj = NULL, *nk = NULL, *gpt;
@@ -435,47 +634,15 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     billing_verr(&v, bm, pt, rcu, has_r, wcu, has_w);
     keyschema_verr(&v, ks, "keySchema", 1);
     i = 0;
+    cJSON_ArrayForEach(e, lsis) index_verr(&v, e, "localSecondaryIndexes", ++i, r);
+    i = 0;
     cJSON_ArrayForEach(e, gsis)
     {
         i++;
-        const char *in = NULL;
-        const cJSON *gks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
-        const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
         const cJSON *gpt = NULL;
         int64_t gr = 0, gw = 0;
         int ghr = 0, ghw = 0;
-        (void)ddb__req_str(e, "IndexName", &in, r);
-        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.indexName", i);
-        if (in == NULL) {
-            ddb__verr_add(&v, NULL, p, "Member must not be null");
-        } else {
-            size_t n = strlen(in);
-            int bad = 0;
-            for (const char *c = in; *c != '\0'; c++)
-                bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                         (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
-            if (bad)
-                ddb__verr_add(&v, in, p,
-                              "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-            if (n < 3)
-                ddb__verr_add(&v, in, p, "Member must have length greater than or equal to 3");
-            if (n > 255)
-                ddb__verr_add(&v, in, p, "Member must have length less than or equal to 255");
-        }
-        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.keySchema", i);
-        keyschema_verr(&v, gks, p, 0);
-        snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection", i);
-        if (proj == NULL) {
-            ddb__verr_add(&v, NULL, p, "Member must not be null");
-        } else {
-            const char *ptype = NULL;
-            (void)ddb__req_str(proj, "ProjectionType", &ptype, r);
-            snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.projection.projectionType", i);
-            if (ptype != NULL && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "INCLUDE") != 0 &&
-                strcmp(ptype, "KEYS_ONLY") != 0)
-                ddb__verr_add(&v, ptype, p,
-                              "Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]");
-        }
+        index_verr(&v, e, "globalSecondaryIndexes", i, r);
         (void)throughput_types(e, &gpt, &gr, &ghr, &gw, &ghw, r);
         if (gpt != NULL) {
             snprintf(p, sizeof p, "globalSecondaryIndexes.%d.member.provisionedThroughput", i);
@@ -515,15 +682,13 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                0;
     if (keyschema_custom(ks, defs, r) != 0)
         return 0;
-    if (lsis != NULL)
-        return ddb__validation(r, "One or more parameter values were invalid: "
-                                  "LocalSecondaryIndexes are not supported by this service"),
-               0;
-    if (gsis == NULL && cJSON_GetArraySize(ks) != cJSON_GetArraySize(defs))
+    if (gsis == NULL && lsis == NULL && cJSON_GetArraySize(ks) != cJSON_GetArraySize(defs))
         return ddb__validation(r, "One or more parameter values were invalid: Number of "
                                   "attributes in KeySchema does not exactly match number of "
                                   "attributes defined in AttributeDefinitions"),
                0;
+    if (lsis != NULL && lsi_custom(ks, defs, lsis, r) != 0)
+        return 0;
     if (gsis != NULL) {
         if (gsis->child == NULL)
             return ddb__validation(r, "One or more parameter values were invalid: List of "
@@ -562,13 +727,12 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                        "ProvisionedThroughput must be specified for index: %s",
                                        in),
                        0;
-            for (const cJSON *f = gsis->child; f != e; f = f->next)
-                if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "IndexName")->valuestring, in) == 0)
-                    return ddb__validation(r,
-                                           "One or more parameter values were invalid: Duplicate "
-                                           "index name: %s",
-                                           in),
-                           0;
+            if (index_named(gsis, e, in) || index_named(lsis, NULL, in))
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: Duplicate "
+                                       "index name: %s",
+                                       in),
+                       0;
         }
         if (cJSON_GetArraySize(gsis) > DDB_GSI_MAX)
             return ddb__validation(r, "One or more parameter values were invalid: "
@@ -579,17 +743,17 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     cJSON_ArrayForEach(e, defs)
     {
         const char *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
-        if (!attr_used(ks, gsis, an)) {
+        if (!attr_used(ks, gsis, lsis, an)) {
             names_list(defs, dn, sizeof dn);
             size_t len = (size_t)snprintf(keys, sizeof keys, "[");
             int first = 1;
             cJSON_ArrayForEach(e, defs)
             {
                 const char *x = cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring;
-                if (attr_used(ks, gsis, x) && len < sizeof keys)
+                if (attr_used(ks, gsis, lsis, x) && len < sizeof keys)
                     len += (size_t)snprintf(keys + len, sizeof keys - len, "%s%s",
                                             first ? "" : ", ", x);
-                first = first && !attr_used(ks, gsis, x);
+                first = first && !attr_used(ks, gsis, lsis, x);
             }
             if (len < sizeof keys)
                 snprintf(keys + len, sizeof keys - len, "]");
@@ -644,6 +808,19 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         put_member(def, "ProvisionedThroughput",
                    throughput_def(on_demand ? 0 : rcu, on_demand ? 0 : wcu)) != 0)
         goto out;
+    if (lsis != NULL) {
+        cJSON *la = cJSON_AddArrayToObject(def, "LocalSecondaryIndexes");
+        if (la == NULL)
+            goto out;
+        cJSON_ArrayForEach(e, lsis)
+        {
+            cJSON *o = index_def(e);
+            if (o == NULL || !cJSON_AddItemToArray(la, o)) {
+                cJSON_Delete(o);
+                goto out;
+            }
+        }
+    }
     if (gsis != NULL) {
         cJSON *ga = cJSON_AddArrayToObject(def, "GlobalSecondaryIndexes");
         if (ga == NULL)
@@ -950,6 +1127,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                       "is PROVISIONED"),
                    0;
         for (int k = 0; k < t->ngsi; k++) {
+            if (t->gsi[k].is_lsi)
+                continue;
             int found = 0;
             for (int j = 0; j < nups; j++)
                 found |= ups[j].g == &t->gsi[k];
@@ -962,15 +1141,18 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         }
     }
     if (pt != NULL && !t->on_demand && rcu == t->st.rcu && wcu == t->st.wcu && nups == 0)
-        return ddb__validation(
-                   r,
-                   "The provisioned throughput for the table will not change. The requested "
-                   "value equals the current value. Current ReadCapacityUnits provisioned for "
-                   "the table: %lld. Requested ReadCapacityUnits: %lld. Current "
-                   "WriteCapacityUnits provisioned for the table: %lld. Requested "
-                   "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer Guide for "
-                   "current limits and how to request higher limits.",
-                   (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu, (long long)wcu),
+        return ddb__validation(r,
+                               "The provisioned throughput for the table will not change. The "
+                               "requested "
+                               "value equals the current value. Current ReadCapacityUnits "
+                               "provisioned for "
+                               "the table: %lld. Requested ReadCapacityUnits: %lld. Current "
+                               "WriteCapacityUnits provisioned for the table: %lld. Requested "
+                               "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB "
+                               "Developer Guide for "
+                               "current limits and how to request higher limits.",
+                               (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu,
+                               (long long)wcu),
                0;
 
     /* apply at once */

@@ -106,8 +106,10 @@ int ddb_table_stats(ddb_service *svc, const char *table, ddb_table_counters *out
         return -SIM_ENOENT;
     memset(out, 0, sizeof *out);
     store_counters(&t->st, &out->table);
-    out->ngsi = t->ngsi;
-    for (int i = 0; i < t->ngsi && i < DDB_STATS_GSI_MAX; i++) {
+    out->ngsi = 0; /* GSIs only: they come before the LSIs in t->gsi */
+    while (out->ngsi < t->ngsi && !t->gsi[out->ngsi].is_lsi)
+        out->ngsi++;
+    for (int i = 0; i < out->ngsi && i < DDB_STATS_GSI_MAX; i++) {
         out->gsi_name[i] = t->gsi[i].name;
         store_counters(&t->gsi[i].st, &out->gsi[i]);
     }

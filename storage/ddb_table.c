@@ -445,6 +445,24 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
         }
         snprintf(x->st.sqlname, sizeof x->st.sqlname, "g_%lld_%d", (long long)t->id, t->ngsi - 1);
     }
+    /* (added) LSIs after the GSIs; their sqlite tables are named by LSI ordinal */
+    const cJSON *lsis = cJSON_GetObjectItemCaseSensitive(def, "LocalSecondaryIndexes");
+    int nlsi = 0;
+    cJSON_ArrayForEach(g, lsis)
+    {
+        if (nlsi == DDB_LSI_MAX) {
+            rc = -SIM_EINVAL;
+            goto fail;
+        }
+        ddb_gsi *x = &t->gsi[t->ngsi++];
+        if ((rc = gsi_parse(g, ad, x, now)) != 0)
+            goto fail;
+        x->is_lsi = 1;
+        x->st.rcu = x->st.wcu = 0;
+        ddb__bucket_init(&x->st.rb, 0, now);
+        ddb__bucket_init(&x->st.wb, 0, now);
+        snprintf(x->st.sqlname, sizeof x->st.sqlname, "l_%lld_%d", (long long)t->id, nlsi++);
+    }
     if ((rc = store_open(svc, &t->st)) != 0)
         goto fail;
     for (int i = 0; i < t->ngsi; i++)
@@ -479,12 +497,16 @@ static cJSON *table_def(const ddb_table *t)
     cJSON *pt = ddb__throughput_json(&t->st);
     if (pt == NULL || !cJSON_AddItemToObject(d, "ProvisionedThroughput", pt))
         goto fail_pt;
-    if (t->ngsi > 0) {
-        cJSON *arr = cJSON_AddArrayToObject(d, "GlobalSecondaryIndexes");
-        if (arr == NULL)
-            goto fail;
+    for (int lsi = 0; lsi < 2; lsi++) {
+        cJSON *arr = NULL;
         for (int i = 0; i < t->ngsi; i++) {
             const ddb_gsi *g = &t->gsi[i];
+            if (g->is_lsi != lsi)
+                continue;
+            if (arr == NULL &&
+                (arr = cJSON_AddArrayToObject(d, lsi ? "LocalSecondaryIndexes"
+                                                     : "GlobalSecondaryIndexes")) == NULL)
+                goto fail;
             cJSON *o = cJSON_CreateObject();
             if (o == NULL || !cJSON_AddItemToArray(arr, o))
                 goto fail_o;
@@ -507,8 +529,8 @@ static cJSON *table_def(const ddb_table *t)
                     goto fail;
                 }
             }
-            cJSON *gpt = ddb__throughput_json(&g->st);
-            if (gpt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", gpt)) {
+            cJSON *gpt = lsi ? NULL : ddb__throughput_json(&g->st);
+            if (!lsi && (gpt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", gpt))) {
                 cJSON_Delete(gpt);
                 goto fail;
             }
@@ -660,6 +682,14 @@ int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **ou
 ddb_gsi *ddb__gsi_find(ddb_table *t, const char *name)
 {
     for (int i = 0; i < t->ngsi; i++)
+        if (!t->gsi[i].is_lsi && strcmp(t->gsi[i].name, name) == 0)
+            return &t->gsi[i];
+    return NULL;
+}
+
+ddb_gsi *ddb__index_find(ddb_table *t, const char *name)
+{
+    for (int i = 0; i < t->ngsi; i++)
         if (strcmp(t->gsi[i].name, name) == 0)
             return &t->gsi[i];
     return NULL;
@@ -796,7 +826,7 @@ int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p)
     if (!ddb__bucket_admit(&t->st.wb, now))
         return DDB_ADMIT_TABLE;
     for (int i = 0; i < t->ngsi; i++)
-        if (p->gop[i].cost_uu > 0 && !ddb__bucket_admit(&t->gsi[i].st.wb, now))
+        if (!t->gsi[i].is_lsi && p->gop[i].cost_uu > 0 && !ddb__bucket_admit(&t->gsi[i].st.wb, now))
             return DDB_ADMIT_GSI;
     return DDB_ADMIT_OK;
 }
@@ -903,7 +933,8 @@ int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc)
             gs->size_bytes += (int64_t)op->proj_size;
         }
         if (op->cost_uu > 0) {
-            ddb__bucket_charge(&gs->wb, op->cost_uu, now);
+            /* an LSI has no capacity of its own: its writes are charged to the table */
+            ddb__bucket_charge(t->gsi[i].is_lsi ? &t->st.wb : &gs->wb, op->cost_uu, now);
             if (cc != NULL)
                 cc->gsi_uu[i] += op->cost_uu;
         }
