@@ -448,7 +448,7 @@ void s3__list_res_release(s3__list_res *r)
 }
 
 /* memcmp order of two byte strings, shorter first on a common prefix: <0, 0, >0. */
-static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
+int s3__bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 {
     int c = memcmp(a, b, alen < blen ? alen : blen);
     if (c != 0)
@@ -457,7 +457,7 @@ static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 /* Offset of needle in hay, or SIZE_MAX. */
-static size_t find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen)
+size_t s3__find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
     if (nlen == 0 || nlen > hlen)
         return SIZE_MAX;
@@ -562,7 +562,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
                       &st_ge)) != 0)
         goto out;
     /* Start at the later of "after" (exclusive) and the prefix (inclusive). */
-    int from_after = bytes_cmp(after, alen, prefix, plen) >= 0;
+    int from_after = s3__bytes_cmp(after, alen, prefix, plen) >= 0;
     cur.len = from_after ? alen : plen;
     if ((cur.bytes = s3__dup_bytes(from_after ? after : prefix, cur.len)) == NULL) {
         rc = -SIM_ENOMEM;
@@ -581,7 +581,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
             size_t klen = (size_t)sqlite3_column_bytes(st, 0);
             if (klen < plen || memcmp(key, prefix, plen) != 0)
                 goto done; /* past the prefix: keys are in order */
-            size_t d = dlen ? find_bytes(key + plen, klen - plen, delim, dlen) : SIZE_MAX;
+            size_t d = dlen ? s3__find_bytes(key + plen, klen - plen, delim, dlen) : SIZE_MAX;
             if (d == SIZE_MAX) {
                 if (count == req->max_keys) {
                     res.truncated = 1;
@@ -596,7 +596,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
             }
             /* Roll up to the common prefix; one entry, returned only past "after". */
             size_t cplen = plen + d + dlen;
-            if (bytes_cmp(key, cplen, after, alen) > 0) {
+            if (s3__bytes_cmp(key, cplen, after, alen) > 0) {
                 if (count == req->max_keys) {
                     res.truncated = 1;
                     goto done;

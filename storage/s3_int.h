@@ -294,6 +294,12 @@ int s3__prepare(s3_service *svc, const char *sql, sqlite3_stmt **st);
 /** Bind a byte string as a BLOB (never NULL, even when empty), so keys compare by memcmp. */
 int s3__bind_bytes(sqlite3_stmt *st, int idx, const void *p, size_t len);
 
+/** memcmp order of two byte strings, shorter first on a common prefix: <0, 0, >0. */
+int s3__bytes_cmp(const void *a, size_t alen, const void *b, size_t blen);
+
+/** Offset of needle in hay, or SIZE_MAX. */
+size_t s3__find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
 /** A NUL-terminated malloc'd copy of len bytes (caller frees), or NULL. */
 char *s3__dup_bytes(const void *p, size_t len);
 

@@ -554,25 +554,6 @@ void s3__upload_list_res_release(s3__upload_list_res *r)
     memset(r, 0, sizeof *r);
 }
 
-/* memcmp order of two byte strings, shorter first on a common prefix: <0, 0, >0. */
-static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-/* Offset of needle in hay, or SIZE_MAX. */
-static size_t find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-    if (nlen == 0 || nlen > hlen)
-        return SIZE_MAX;
-    for (size_t i = 0; i + nlen <= hlen; i++)
-        if (memcmp(hay + i, needle, nlen) == 0)
-            return i;
-    return SIZE_MAX;
-}
 
 /* Appends an upload to r (key copied). */
 static int push_upload(s3__upload_list_res *r, size_t *cap, const char *key, size_t klen,
@@ -652,16 +633,16 @@ int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_r
         if (klen < plen || memcmp(key, prefix, plen) != 0)
             continue;
         if (kmlen > 0) {
-            int c = bytes_cmp(key, klen, km, kmlen);
+            int c = s3__bytes_cmp(key, klen, km, kmlen);
             if (c < 0 || (c == 0 && (uim[0] == '\0' || strcmp(id, uim) <= 0)))
                 continue;
         }
-        size_t d = dlen ? find_bytes(key + plen, klen - plen, delim, dlen) : SIZE_MAX;
+        size_t d = dlen ? s3__find_bytes(key + plen, klen - plen, delim, dlen) : SIZE_MAX;
         if (d != SIZE_MAX) {
             size_t cplen = plen + d + dlen;
             if ((last != NULL && !last_is_upload && last_len == cplen &&
                  memcmp(last, key, cplen) == 0) ||
-                (kmlen > 0 && bytes_cmp(key, cplen, km, kmlen) <= 0))
+                (kmlen > 0 && s3__bytes_cmp(key, cplen, km, kmlen) <= 0))
                 continue; /* this prefix was returned already */
             if (count == req->max_uploads) {
                 res.truncated = 1;
