@@ -28,7 +28,7 @@ FINAL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm -lpthread
 
 LIB_SRC  := $(filter-out sim/sim_main.c,$(wildcard sim/core/*.c sim/*.c storage/*.c queue/*.c handlers/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ddb_model.o
 MAIN_OBJ := $(BUILD)/sim/sim_main.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -46,6 +46,19 @@ $(DEPS_OK): scripts/deps.sh
 
 $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(FINAL_CFLAGS) -c $< -o $@
+
+# The DynamoDB request shapes, generated from botocore's API model (python3-botocore; the
+# script finds it, or DDB_MODEL=path overrides). Regenerated when the script or the model
+# file changes.
+DDB_MODEL_JSON := $(shell python3 scripts/gen_ddb_model.py --print-model-path 2>/dev/null)
+$(BUILD)/gen/ddb_model.c: scripts/gen_ddb_model.py $(DDB_MODEL_JSON) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@echo "GEN $@"
+	@python3 scripts/gen_ddb_model.py $@
+
+$(BUILD)/gen/ddb_model.o: $(BUILD)/gen/ddb_model.c
 	@echo "CC $<"
 	@$(CC) $(FINAL_CFLAGS) -c $< -o $@
 

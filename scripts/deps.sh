@@ -26,6 +26,11 @@ need /usr/bin/gnuplot gnuplot-nox
 need /usr/bin/time time
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# botocore's DynamoDB API model, read at build time by scripts/gen_ddb_model.py
+if ! command -v python3 >/dev/null 2>&1 ||
+    ! python3 "$(dirname "$0")/gen_ddb_model.py" --print-model-path >/dev/null 2>&1; then
+    missing="$missing python3-botocore"
+fi
 if [ -n "$missing" ]; then
     echo "deps: installing$missing"
     SUDO=""

@@ -139,15 +139,14 @@ Test(ddb_meta, time_to_live_settings)
           "satisfy constraint: Member must not be null");
     fails(call(&e, "UpdateTimeToLive", "{'TableName':'users','TimeToLiveSpecification':{}}"),
           "ValidationException",
-          "2 validation errors detected: Value null at 'timeToLiveSpecification.attributeName' "
+          "2 validation errors detected: Value null at 'timeToLiveSpecification.enabled' "
           "failed to satisfy constraint: Member must not be null; Value null at "
-          "'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be "
-          "null");
+          "'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must "
+          "not be null"); /* the model's member order, as dynalite test/updateTimeToLive.js */
     fails(call(&e, "DescribeTimeToLive", "{'TableName':'nope'}"), "ResourceNotFoundException",
           "Requested resource not found: Table: nope not found");
-    fails(call(&e, "DescribeTimeToLive", "{}"), "ValidationException",
-          "1 validation error detected: Value null at 'tableName' failed to satisfy "
-          "constraint: Member must not be null");
+    fails(call(&e, "DescribeTimeToLive", "{}"), "ValidationException", /* dynalite */
+          "The parameter 'TableName' is required but was not present in the request");
     t_fini(&e);
 }
 

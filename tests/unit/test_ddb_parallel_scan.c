@@ -78,8 +78,9 @@ Test(ddb_parallel_scan, validation)
           "constraint: Member must have value less than or equal to 1000000");
     fails(call(&e, "Scan", "{'TableName':'tbl','Segment':-1,'TotalSegments':0}"),
           "ValidationException",
-          "2 validation errors detected: Value '-1' at 'segment' failed to satisfy constraint: "
-          "Member must have value greater than or equal to 0; Value '0' at 'totalSegments' "
-          "failed to satisfy constraint: Member must have value greater than or equal to 1");
+          "2 validation errors detected: Value '0' at 'totalSegments' failed to satisfy "
+          "constraint: Member must have value greater than or equal to 1; Value '-1' at "
+          "'segment' failed to satisfy constraint: Member must have value greater than or "
+          "equal to 0"); /* AWS's order: dynalite validations/scan.js */
     t_fini(&e);
 }

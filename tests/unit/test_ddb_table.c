@@ -96,9 +96,9 @@ Test(ddb_table, create_validation_messages)
 {
     tenv e;
     t_init(&e);
+    /* TableName first, apart (dynalite test/describeTable.js) */
     fails(call(&e, "DescribeTable", "{}"), "ValidationException",
-          "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
-          "Member must not be null");
+          "The parameter 'TableName' is required but was not present in the request");
     fails(call(&e, "CreateTable", "{'TableName':'ab'}"), "ValidationException",
           "TableName must be at least 3 characters long and at most 255 characters long");
     fails(call(&e, "CreateTable", "{'TableName':'abc'}"), "ValidationException",
@@ -131,17 +131,18 @@ Test(ddb_table, create_validation_messages)
     t_fini(&e);
 }
 
-/* Wrong JSON types are SerializationException (dynalite validations/index.js checkTypes). */
+/* Wrong JSON types are SerializationException, in today's AWS wording (dynalite 4.0
+ * validations/index.js checkTypes, test/helpers.js assertType). */
 Test(ddb_table, wrong_member_types_are_serialization_errors)
 {
     tenv e;
     t_init(&e);
     sim_reply *r = call(&e, "DescribeTable", "{'TableName':5}");
-    fails(r, "SerializationException", "class java.lang.Short can not be converted to an String");
+    fails(r, "SerializationException", "NUMBER_VALUE cannot be converted to String");
     r = call(&e, "ListTables", "{'Limit':'5'}");
-    fails(r, "SerializationException", "class java.lang.String can not be converted to an Integer");
+    fails(r, "SerializationException", "STRING_VALUE cannot be converted to Integer");
     r = call(&e, "CreateTable", "{'TableName':'abc','KeySchema':{}}");
-    fails(r, "SerializationException", "Start of structure or map found where not expected.");
+    fails(r, "SerializationException", "Start of structure or map found where not expected");
     t_fini(&e);
 }
 

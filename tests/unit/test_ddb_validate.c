@@ -1,0 +1,573 @@
+/* test_ddb_validate.c - request validation against the DynamoDB API model (ddb_validate.c,
+ * tables generated from botocore's service-2.json): SerializationException for wrong JSON
+ * types, and "N validation errors detected" for required members, lengths, ranges, enums,
+ * patterns, map keys and values, in AWS's order, capped at 10. Sources: DynamoDB API
+ * reference "Common Errors" and each operation's "Request Parameters" (constraints: the API
+ * model); the exact wording and order as AWS answers them, recorded by dynalite 4.0
+ * (validations/<operation>.js, test/helpers.js assertType, test/<operation>.js). */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "storage/ddb_validate.h"
+#include "test_ddb_util.h"
+
+#define CAST_MSG                                                                              \
+    "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to "   \
+    "class java.lang.Class (sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and " \
+    "java.lang.Class are in module java.base of loader 'bootstrap')"
+#define KEY_NULL  "Value null at 'key' failed to satisfy constraint: Member must not be null"
+#define TN_REQUIRED "The parameter 'TableName' is required but was not present in the request"
+#define TN_LENGTH   "TableName must be at least 3 characters long and at most 255 characters long"
+
+/* Assert r is a ValidationException whose message holds each of the NULL-terminated pieces,
+ * in order (for messages that echo Java object hashes). */
+static void fails_with(const sim_reply *r, const char *first, ...)
+{
+    cr_assert_eq(r->status, 400);
+    cr_assert_str_eq(r->code, "ValidationException");
+    cr_assert_not_null(r->message);
+    const char *at_ = r->message;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *p = first; p != NULL; p = va_arg(ap, const char *)) {
+        const char *hit = strstr(at_, p);
+        cr_assert_not_null(hit, "'%s' not in '%s'", p, r->message);
+        at_ = hit + strlen(p);
+    }
+    va_end(ap);
+}
+
+/* Every operation ddb_call dispatches has a model entry; names are found exactly. */
+Test(ddb_validate, model_covers_every_operation)
+{
+    static const char *const ops[] = {
+        "BatchGetItem", "BatchWriteItem", "CreateTable", "DeleteItem", "DeleteTable",
+        "DescribeEndpoints", "DescribeLimits", "DescribeTable", "DescribeTimeToLive", "GetItem",
+        "ListTables", "ListTagsOfResource", "PutItem", "Query", "Scan", "TagResource",
+        "TransactGetItems", "TransactWriteItems", "UntagResource", "UpdateItem", "UpdateTable",
+        "UpdateTimeToLive",
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        const ddb_op_model *m = ddb_model_op(ops[i]);
+        cr_assert_not_null(m, "%s", ops[i]);
+        cr_assert_str_eq(m->op, ops[i]);
+        cr_assert_not_null(m->input);
+        cr_assert_eq(m->input->kind, DDB_SK_STRUCT);
+    }
+    cr_assert_eq(ddb_model_nops, (int)(sizeof ops / sizeof ops[0]));
+    cr_assert_null(ddb_model_op("getItem"));
+    cr_assert_null(ddb_model_op("Nope"));
+    /* the model's TableName: 3..255, [a-zA-Z0-9_.-]+ (API_GetItem, TableName) */
+    const ddb_shape *tn = ddb_model_op("GetItem")->input->members[2].shape;
+    cr_assert_str_eq(tn->name, "TableName");
+    cr_assert_eq(tn->min, 3);
+    cr_assert_eq(tn->max, 255);
+    cr_assert_str_eq(tn->pattern->text, "[a-zA-Z0-9_.-]+");
+}
+
+/* API_GetItem: TableName and Key are required (dynalite test/getItem.js). */
+Test(ddb_validate, get_item_missing_required)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "GetItem", "{}"), "ValidationException",
+          "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: "
+          "Member must not be null; " KEY_NULL);
+    /* JSON null is absent */
+    fails(call(&e, "GetItem", "{'TableName':null,'Key':null}"), "ValidationException",
+          "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: "
+          "Member must not be null; " KEY_NULL);
+    t_fini(&e);
+}
+
+/* API_GetItem TableName: pattern first, then length (dynalite test/getItem.js). */
+Test(ddb_validate, get_item_table_name_pattern_and_length)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "GetItem", "{'TableName':'a;'}"), "ValidationException",
+          "3 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: "
+          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at "
+          "'tableName' failed to satisfy constraint: Member must have length greater than or "
+          "equal to 3; " KEY_NULL);
+    char req[400], want[700];
+    char name[257];
+    memset(name, 'a', 256);
+    name[256] = '\0';
+    snprintf(req, sizeof req, "{'TableName':'%s'}", name);
+    snprintf(want, sizeof want,
+             "2 validation errors detected: Value '%s' at 'tableName' failed to satisfy "
+             "constraint: Member must have length less than or equal to 255; " KEY_NULL,
+             name);
+    fails(call(&e, "GetItem", req), "ValidationException", want);
+    t_fini(&e);
+}
+
+/* API_GetItem: enum, list length and pattern errors joined in AWS's member order
+ * (dynalite validations/getItem.js; test/getItem.js "incorrect attributes"). */
+Test(ddb_validate, get_item_errors_joined_in_aws_order)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "GetItem", "{'TableName':'abc;','ReturnConsumedCapacity':'hi',"
+                              "'AttributesToGet':[]}"),
+          "ValidationException",
+          "4 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to "
+          "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; "
+          "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have "
+          "length greater than or equal to 1; Value 'abc;' at 'tableName' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " KEY_NULL);
+    t_fini(&e);
+}
+
+/* A String member of another JSON type (dynalite test/helpers.js assertType 'String'). */
+Test(ddb_validate, string_wrong_types)
+{
+    static const char *const cases[][2] = {
+        { "true", "TRUE_VALUE cannot be converted to String" },
+        { "false", "FALSE_VALUE cannot be converted to String" },
+        { "23", "NUMBER_VALUE cannot be converted to String" },
+        { "-2147483648", "NUMBER_VALUE cannot be converted to String" },
+        { "2147483648", "NUMBER_VALUE cannot be converted to String" },
+        { "34.56", "DECIMAL_VALUE cannot be converted to String" },
+        { "[]", "Unrecognized collection type class java.lang.String" },
+        { "{}", "Start of structure or map found where not expected" },
+    };
+    tenv e;
+    t_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[128];
+        snprintf(req, sizeof req, "{'TableName':%s}", cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+        /* a string inside a map value and a list element too */
+        snprintf(req, sizeof req, "{'ExpressionAttributeNames':{'#a':%s}}", cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+        snprintf(req, sizeof req, "{'AttributesToGet':[%s]}", cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+    }
+    t_fini(&e);
+}
+
+/* A Boolean member (dynalite assertType 'Boolean'): true/false/yes/no/1/0 strings parse. */
+Test(ddb_validate, boolean_wrong_types)
+{
+    static const char *const cases[][2] = {
+        { "'23'", "Unexpected token received from parser" },
+        { "23", "NUMBER_VALUE cannot be converted to Boolean" },
+        { "34.56", "DECIMAL_VALUE cannot be converted to Boolean" },
+        { "[]", "Unrecognized collection type class java.lang.Boolean" },
+        { "{}", "Start of structure or map found where not expected" },
+    };
+    tenv e;
+    t_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[128];
+        snprintf(req, sizeof req, "{'TableName':'abc','Key':{},'ConsistentRead':%s}",
+                 cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+    }
+    /* accepted: the request reaches the operation */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x'}},'ConsistentRead':'YES'}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    t_fini(&e);
+}
+
+/* Integer and Long members (dynalite assertType 'Integer', 'Long'). */
+Test(ddb_validate, integer_and_long_wrong_types)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "ListTables", "{'Limit':'23'}"), "SerializationException",
+          "STRING_VALUE cannot be converted to Integer");
+    fails(call(&e, "ListTables", "{'Limit':true}"), "SerializationException",
+          "TRUE_VALUE cannot be converted to Integer");
+    fails(call(&e, "ListTables", "{'Limit':[]}"), "SerializationException",
+          "Unrecognized collection type class java.lang.Integer");
+    fails(call(&e, "ListTables", "{'Limit':{}}"), "SerializationException",
+          "Start of structure or map found where not expected");
+    fails(call(&e, "CreateTable", "{'ProvisionedThroughput':{'ReadCapacityUnits':'1'}}"),
+          "SerializationException", "STRING_VALUE cannot be converted to Long");
+    fails(call(&e, "CreateTable", "{'ProvisionedThroughput':{'WriteCapacityUnits':false}}"),
+          "SerializationException", "FALSE_VALUE cannot be converted to Long");
+    fails(call(&e, "CreateTable", "{'ProvisionedThroughput':{'WriteCapacityUnits':[]}}"),
+          "SerializationException", "Unrecognized collection type class java.lang.Long");
+    t_fini(&e);
+}
+
+/* A Blob (AttributeValue B) must be canonical base64 (dynalite assertType 'Blob'). */
+Test(ddb_validate, blob_wrong_types)
+{
+    static const char *const cases[][2] = {
+        { "true", "only base-64-encoded strings are convertible to bytes" },
+        { "23", "only base-64-encoded strings are convertible to bytes" },
+        { "[]", "Unrecognized collection type class java.nio.ByteBuffer" },
+        { "{}", "Start of structure or map found where not expected" },
+        { "'23456'", "Base64 encoded length is expected a multiple of 4 bytes but found: 5" },
+        { "'=+/='", "Invalid last non-pad Base64 character dectected" },
+        { "'+/+='", "Invalid last non-pad Base64 character dectected" },
+    };
+    tenv e;
+    t_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[128];
+        snprintf(req, sizeof req, "{'Key':{'a':{'B':%s}}}", cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+        snprintf(req, sizeof req, "{'Key':{'a':{'L':[{'BS':[%s]}]}}}", cases[i][0]);
+        fails(call(&e, "GetItem", req), "SerializationException", cases[i][1]);
+    }
+    /* canonical base64 passes the shape check */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'B':'YWJj'}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    t_fini(&e);
+}
+
+/* Lists, maps and structures, worded by where they sit (dynalite assertType 'List',
+ * 'ParameterizedList', 'Map', 'ParameterizedMap', 'FieldStruct', 'ValueStruct'). */
+Test(ddb_validate, container_wrong_types)
+{
+    tenv e;
+    t_init(&e);
+    /* a list member */
+    fails(call(&e, "GetItem", "{'AttributesToGet':'23'}"), "SerializationException",
+          "Unexpected field type");
+    fails(call(&e, "GetItem", "{'AttributesToGet':{}}"), "SerializationException",
+          "Start of structure or map found where not expected");
+    /* a list as a map value */
+    fails(call(&e, "BatchWriteItem", "{'RequestItems':{'abc':23}}"), "SerializationException",
+          CAST_MSG);
+    /* a map member */
+    fails(call(&e, "GetItem", "{'Key':23}"), "SerializationException", "Unexpected field type");
+    fails(call(&e, "GetItem", "{'Key':[]}"), "SerializationException",
+          "Unrecognized collection type java.util.Map<java.lang.String, "
+          "com.amazonaws.dynamodb.v20120810.AttributeValue>");
+    fails(call(&e, "GetItem", "{'ExpressionAttributeNames':[]}"), "SerializationException",
+          "Unrecognized collection type java.util.Map<java.lang.String, java.lang.String>");
+    fails(call(&e, "BatchWriteItem", "{'RequestItems':[]}"), "SerializationException",
+          "Unrecognized collection type java.util.Map<java.lang.String, "
+          "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>");
+    /* a map as a list element */
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[23]}}}"),
+          "SerializationException", CAST_MSG);
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[[]]}}}"),
+          "SerializationException",
+          "Unrecognized collection type java.util.Map<java.lang.String, "
+          "com.amazonaws.dynamodb.v20120810.AttributeValue>");
+    /* a structure member, list element and map value */
+    fails(call(&e, "CreateTable", "{'ProvisionedThroughput':'23'}"), "SerializationException",
+          "Unexpected field type");
+    fails(call(&e, "CreateTable", "{'ProvisionedThroughput':[]}"), "SerializationException",
+          "Unrecognized collection type class "
+          "com.amazonaws.dynamodb.v20120810.ProvisionedThroughput");
+    fails(call(&e, "CreateTable", "{'KeySchema':[23]}"), "SerializationException",
+          "Unexpected value type in payload");
+    fails(call(&e, "CreateTable", "{'KeySchema':[[]]}"), "SerializationException",
+          "Unrecognized collection type class com.amazonaws.dynamodb.v20120810.KeySchemaElement");
+    fails(call(&e, "GetItem", "{'Key':{'a':'x'}}"), "SerializationException",
+          "Unexpected value type in payload");
+    fails(call(&e, "PutItem", "{'Expected':{'a':{'Value':true}}}"), "SerializationException",
+          "Unexpected field type");
+    t_fini(&e);
+}
+
+/* Serialization comes before validation: a wrong type anywhere wins over constraint errors
+ * earlier in the request; unknown members are ignored (dynalite validations/index.js). */
+Test(ddb_validate, type_errors_win_and_unknown_members_are_ignored)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "GetItem", "{'ReturnConsumedCapacity':'hi','TableName':'a','ConsistentRead':5}"),
+          "SerializationException", "NUMBER_VALUE cannot be converted to Boolean");
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x','Z':5}},'Foo':[1,2],"
+                              "'ConsistentRead':null}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    t_fini(&e);
+}
+
+/* API_CreateTable: TableName first and apart; then the others in AWS's order (dynalite
+ * validations/createTable.js, test/createTable.js). */
+Test(ddb_validate, create_table_messages)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "CreateTable", "{}"), "ValidationException", TN_REQUIRED);
+    fails(call(&e, "CreateTable", "{'TableName':'a;'}"), "ValidationException", TN_LENGTH);
+    fails(call(&e, "CreateTable", "{'TableName':'abc;'}"), "ValidationException",
+          "3 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy "
+          "constraint: Member must not be null; Value 'abc;' at 'tableName' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value "
+          "null at 'keySchema' failed to satisfy constraint: Member must not be null");
+    fails(call(&e, "CreateTable",
+               "{'TableName':'abc','AttributeDefinitions':[],'KeySchema':[],"
+               "'ProvisionedThroughput':{'ReadCapacityUnits':-1,'WriteCapacityUnits':-1},"
+               "'BillingMode':'A'}"),
+          "ValidationException",
+          "4 validation errors detected: Value 'A' at 'billingMode' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; "
+          "Value '-1' at 'provisionedThroughput.writeCapacityUnits' failed to satisfy "
+          "constraint: Member must have value greater than or equal to 1; Value '-1' at "
+          "'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must "
+          "have value greater than or equal to 1; Value '[]' at 'keySchema' failed to satisfy "
+          "constraint: Member must have length greater than or equal to 1");
+    fails(call(&e, "CreateTable",
+               "{'TableName':'abc','AttributeDefinitions':[{'AttributeName':'a',"
+               "'AttributeType':'X'}],'KeySchema':[{'KeyType':'HASH','AttributeName':'a'}],"
+               "'LocalSecondaryIndexes':[{'IndexName':'i;','KeySchema':[],'Projection':"
+               "{'ProjectionType':'SOME','NonKeyAttributes':[]}}]}"),
+          "ValidationException",
+          "6 validation errors detected: Value 'X' at 'attributeDefinitions.1.member."
+          "attributeType' failed to satisfy constraint: Member must satisfy enum value set: "
+          "[B, N, S]; Value 'i;' at 'localSecondaryIndexes.1.member.indexName' failed to "
+          "satisfy constraint: Member must satisfy regular expression pattern: "
+          "[a-zA-Z0-9_.-]+; Value 'i;' at 'localSecondaryIndexes.1.member.indexName' failed to "
+          "satisfy constraint: Member must have length greater than or equal to 3; Value '[]' "
+          "at 'localSecondaryIndexes.1.member.keySchema' failed to satisfy constraint: Member "
+          "must have length greater than or equal to 1; Value 'SOME' at "
+          "'localSecondaryIndexes.1.member.projection.projectionType' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]; Value "
+          "'[]' at 'localSecondaryIndexes.1.member.projection.nonKeyAttributes' failed to "
+          "satisfy constraint: Member must have length greater than or equal to 1");
+    t_fini(&e);
+}
+
+/* List element paths "keySchema.N.member.x"; a list of structures echoes its elements as
+ * Java objects (dynalite test/createTable.js "key element names"). */
+Test(ddb_validate, create_table_key_element_paths)
+{
+    tenv e;
+    t_init(&e);
+    sim_reply *r = call(&e, "CreateTable",
+                        "{'TableName':'abc','AttributeDefinitions':[],'KeySchema':["
+                        "{'KeyType':'HASH'},{'AttributeName':'a'},{'KeyType':'Woop',"
+                        "'AttributeName':'a'}],'ProvisionedThroughput':{'ReadCapacityUnits':"
+                        "1000000000001,'WriteCapacityUnits':1000000000001}}");
+    fails_with(r, "4 validation errors detected: Value '[",
+               "com.amazonaws.dynamodb.v20120810.KeySchemaElement@", ", ",
+               "com.amazonaws.dynamodb.v20120810.KeySchemaElement@", ", ",
+               "com.amazonaws.dynamodb.v20120810.KeySchemaElement@",
+               "]' at 'keySchema' failed to satisfy constraint: Member must have length less "
+               "than or equal to 2; Value null at 'keySchema.1.member.attributeName' failed to "
+               "satisfy constraint: Member must not be null; Value null at "
+               "'keySchema.2.member.keyType' failed to satisfy constraint: Member must not be "
+               "null; Value 'Woop' at 'keySchema.3.member.keyType' failed to satisfy "
+               "constraint: Member must satisfy enum value set: [HASH, RANGE]",
+               NULL);
+    t_fini(&e);
+}
+
+/* At most 10 errors are listed, and counted (dynalite validations/index.js). */
+Test(ddb_validate, error_cap_is_ten)
+{
+    tenv e;
+    t_init(&e);
+    sim_reply *r = call(&e, "CreateTable",
+                        "{'TableName':'abc','AttributeDefinitions':[{},{},{},{},{},{},{}],"
+                        "'KeySchema':[{'AttributeName':'a','KeyType':'HASH'}]}");
+    cr_assert_str_eq(r->code, "ValidationException");
+    cr_assert(strncmp(r->message, "10 validation errors detected: ", 31) == 0, "%s", r->message);
+    int joins = 0;
+    for (const char *p = r->message; (p = strstr(p, "; ")) != NULL; p += 2)
+        joins++;
+    cr_assert_eq(joins, 9);
+    cr_assert(strstr(r->message, "'attributeDefinitions.5.member.attributeType' failed") != NULL);
+    cr_assert(strstr(r->message, "attributeDefinitions.6.") == NULL);
+    t_fini(&e);
+}
+
+/* Map keys and values are checked as a whole and reported at the map's path with every
+ * constraint of the key or value shape, maximum first (dynalite validations/index.js
+ * keys/values; test/batchWriteItem.js). Element paths "<map>.<key>.member.N.member.x". */
+Test(ddb_validate, batch_write_map_keys_values_and_paths)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "BatchWriteItem", "{'RequestItems':{'abc':[]}}"), "ValidationException",
+          "1 validation error detected: Value '{abc=[]}' at 'requestItems' failed to satisfy "
+          "constraint: Map value must satisfy constraint: [Member must have length less than or "
+          "equal to 25, Member must have length greater than or equal to 1]");
+    fails(call(&e, "BatchWriteItem", "{'RequestItems':{}}"), "ValidationException",
+          "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
+          "constraint: Member must have length greater than or equal to 1");
+    sim_reply *r = call(&e, "BatchWriteItem",
+                        "{'RequestItems':{'aa;':[{'PutRequest':{},'DeleteRequest':{}}]},"
+                        "'ReturnConsumedCapacity':'hi','ReturnItemCollectionMetrics':'hi'}");
+    fails_with(r,
+               "5 validation errors detected: Value 'hi' at 'returnConsumedCapacity' failed to "
+               "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; "
+               "Value 'hi' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member "
+               "must satisfy enum value set: [SIZE, NONE]; Value '{aa;=[",
+               "com.amazonaws.dynamodb.v20120810.WriteRequest@",
+               "]}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy "
+               "constraint: [Member must have length less than or equal to 255, Member must "
+               "have length greater than or equal to 3, Member must satisfy regular expression "
+               "pattern: [a-zA-Z0-9_.-]+]; Value null at "
+               "'requestItems.aa;.member.1.member.deleteRequest.key' failed to satisfy "
+               "constraint: Member must not be null; Value null at "
+               "'requestItems.aa;.member.1.member.putRequest.item' failed to satisfy "
+               "constraint: Member must not be null",
+               NULL);
+    t_fini(&e);
+}
+
+/* API_BatchGetItem: Keys 1..100 inside a map value (paths "requestItems.<t>.member.keys"). */
+Test(ddb_validate, batch_get_nested_lengths)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[],'AttributesToGet':[]}}}"),
+          "ValidationException",
+          "2 validation errors detected: Value '[]' at 'requestItems.abc.member.keys' failed to "
+          "satisfy constraint: Member must have length greater than or equal to 1; Value '[]' "
+          "at 'requestItems.abc.member.attributesToGet' failed to satisfy constraint: Member "
+          "must have length greater than or equal to 1");
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{}}}"), "ValidationException",
+          "1 validation error detected: Value null at 'requestItems.abc.member.keys' failed to "
+          "satisfy constraint: Member must not be null");
+    t_fini(&e);
+}
+
+/* API_Query: Select's enum in AWS's order, IndexName's length, Limit's range (dynalite
+ * validations/query.js). */
+Test(ddb_validate, query_enum_length_range)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Query", "{'TableName':'abc','Select':'x','IndexName':'ab','Limit':0}"),
+          "ValidationException",
+          "3 validation errors detected: Value 'x' at 'select' failed to satisfy constraint: "
+          "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+          "ALL_PROJECTED_ATTRIBUTES]; Value 'ab' at 'indexName' failed to satisfy constraint: "
+          "Member must have length greater than or equal to 3; Value '0' at 'limit' failed to "
+          "satisfy constraint: Member must have value greater than or equal to 1");
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':"
+                            "'XX'}},'QueryFilter':{'b':{}}}"),
+          "ValidationException",
+          "2 validation errors detected: Value null at 'queryFilter.b.member.comparisonOperator' "
+          "failed to satisfy constraint: Member must not be null; Value 'XX' at "
+          "'keyConditions.a.member.comparisonOperator' failed to satisfy constraint: Member "
+          "must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, "
+          "NE, LE, BEGINS_WITH, GE, CONTAINS]");
+    t_fini(&e);
+}
+
+/* API_Scan: Segment 0..999999, TotalSegments 1..1000000; JSON numbers read as Java ints:
+ * floored, clamped to the type's range (JLS 5.1.3), and printed so. */
+Test(ddb_validate, scan_ranges_and_integer_narrowing)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Scan", "{'TableName':'abc','Segment':1000000,'TotalSegments':1000001}"),
+          "ValidationException",
+          "2 validation errors detected: Value '1000001' at 'totalSegments' failed to satisfy "
+          "constraint: Member must have value less than or equal to 1000000; Value '1000000' at "
+          "'segment' failed to satisfy constraint: Member must have value less than or equal to "
+          "999999");
+    fails(call(&e, "ListTables", "{'Limit':1e20}"), "ValidationException",
+          "1 validation error detected: Value '2147483647' at 'limit' failed to satisfy "
+          "constraint: Member must have value less than or equal to 100");
+    fails(call(&e, "ListTables", "{'Limit':0.5}"), "ValidationException",
+          "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
+          "Member must have value greater than or equal to 1");
+    ok(call(&e, "ListTables", "{'Limit':1.9}"));
+    t_fini(&e);
+}
+
+/* API_PutItem: ConditionalOperator and ReturnValues enums in AWS's order; a map value's
+ * members at "expected.<name>.member.x" (dynalite validations/putItem.js). */
+Test(ddb_validate, put_item_enums_and_expected_paths)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "PutItem", "{'TableName':'abc','Item':{},'ReturnValues':'x',"
+                              "'ConditionalOperator':'y','Expected':{'a':{'ComparisonOperator':"
+                              "'Z'}}}"),
+          "ValidationException",
+          "3 validation errors detected: Value 'y' at 'conditionalOperator' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [OR, AND]; Value 'Z' at "
+          "'expected.a.member.comparisonOperator' failed to satisfy constraint: Member must "
+          "satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
+          "LE, BEGINS_WITH, GE, CONTAINS]; Value 'x' at 'returnValues' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, "
+          "NONE, UPDATED_NEW]");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{},'AttributeUpdates':{'a':"
+                                 "{'Action':'X'}}}"),
+          "ValidationException",
+          "1 validation error detected: Value 'X' at 'attributeUpdates.a.member.action' failed "
+          "to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]");
+    t_fini(&e);
+}
+
+/* API_TransactWriteItems: TransactItems 1..100; ClientRequestToken 1..36 characters counted
+ * in UTF-16 units as Java counts them (a supplementary character is two). */
+Test(ddb_validate, transact_lengths_in_utf16_units)
+{
+    tenv e;
+    t_init(&e);
+    char req[512], emoji[19 * 4 + 1];
+    for (int i = 0; i < 19; i++)
+        memcpy(emoji + i * 4, "\xF0\x9F\x98\x80", 4);
+    emoji[18 * 4] = '\0'; /* 18 characters: 36 units */
+    snprintf(req, sizeof req, "{'TransactItems':[],'ClientRequestToken':'%s'}", emoji);
+    fails(call(&e, "TransactWriteItems", req), "ValidationException",
+          "1 validation error detected: Value '[]' at 'transactItems' failed to satisfy "
+          "constraint: Member must have length greater than or equal to 1");
+    memcpy(emoji + 18 * 4, "\xF0\x9F\x98\x80", 4);
+    emoji[19 * 4] = '\0'; /* 19 characters: 38 units */
+    snprintf(req, sizeof req, "{'TransactItems':[],'ClientRequestToken':'%s'}", emoji);
+    sim_reply *r = call(&e, "TransactWriteItems", req);
+    fails_with(r, "2 validation errors detected: Value '[]' at 'transactItems'",
+               "at 'clientRequestToken' failed to satisfy constraint: Member must have length "
+               "less than or equal to 36",
+               NULL);
+    fails(call(&e, "TransactGetItems", "{'TransactItems':[{'Get':{}}]}"), "ValidationException",
+          "2 validation errors detected: Value null at 'transactItems.1.member.get.key' failed "
+          "to satisfy constraint: Member must not be null; Value null at "
+          "'transactItems.1.member.get.tableName' failed to satisfy constraint: Member must not "
+          "be null");
+    t_fini(&e);
+}
+
+/* API_UpdateTable and the TTL operations: TableName first and apart; nested GSI update
+ * paths (dynalite test/updateTable.js, test/updateTimeToLive.js, test/describeTable.js). */
+Test(ddb_validate, update_table_and_ttl)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "UpdateTable", "{}"), "ValidationException", TN_REQUIRED);
+    fails(call(&e, "UpdateTimeToLive", "{'TableName':''}"), "ValidationException", TN_LENGTH);
+    fails(call(&e, "DeleteTable", "{'TableName':'abc;'}"), "ValidationException",
+          "1 validation error detected: Value 'abc;' at 'tableName' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    fails(call(&e, "UpdateTable", "{'TableName':'abc','GlobalSecondaryIndexUpdates':"
+                                  "[{'Delete':{}},{'Update':{'IndexName':'abc'}}]}"),
+          "ValidationException",
+          "2 validation errors detected: Value null at "
+          "'globalSecondaryIndexUpdates.1.member.delete.indexName' failed to satisfy "
+          "constraint: Member must not be null; Value null at "
+          "'globalSecondaryIndexUpdates.2.member.update.provisionedThroughput' failed to "
+          "satisfy constraint: Member must not be null");
+    t_fini(&e);
+}
+
+/* The tag operations word their constraints themselves; their JSON types are still checked
+ * (dynalite validations/tagResource.js, test/tagResource.js). */
+Test(ddb_validate, tag_operations_check_types_only)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "TagResource", "{'Tags':5}"), "SerializationException",
+          "Unexpected field type");
+    fails(call(&e, "TagResource", "{'Tags':[{'Key':true}]}"), "SerializationException",
+          "TRUE_VALUE cannot be converted to String");
+    fails(call(&e, "UntagResource", "{'TagKeys':[[]]}"), "SerializationException",
+          "Unrecognized collection type class java.lang.String");
+    const ddb_op_model *m = ddb_model_op("TagResource");
+    sim_reply r;
+    sim_reply_init(&r);
+    cJSON *req = js("{'ResourceArn':'','Tags':[{'Key':'','Value':'v'}]}");
+    cr_assert_eq(ddb_validate(m, req, &r), 0); /* no generic length errors */
+    cr_assert_eq(r.status, 200);
+    cJSON_Delete(req);
+    sim_reply_release(&r);
+    t_fini(&e);
+}
