@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
@@ -247,14 +246,27 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
     sim_reply_clear(out);
     /* the request's shape against the API model first, as AWS checks it before the
      * operation's own checks (ddb_validate.c) */
-    if (ddb_validate(ddb_model_op(op), req, out) != 0) {
+    const ddb_op_model *model = ddb_model_op(op);
+    cJSON *coerced = NULL;
+    int vr = ddb_validate(model, req, out);
+    if (vr < 0) {
         cJSON_Delete(empty);
         return 0;
+    }
+    if (vr == DDB_VALIDATE_COERCE) { /* rare: Booleans sent as "true", "no", ... */
+        if ((coerced = cJSON_Duplicate(req, 1)) == NULL ||
+            ddb_validate_coerce(model, coerced) != 0) {
+            cJSON_Delete(coerced);
+            cJSON_Delete(empty);
+            return ddb__internal(out, -SIM_ENOMEM);
+        }
+        req = coerced;
     }
     int rc = fn(svc, req, out);
     if (rc == 0 && fn == ddb__op_create_table && !sim_reply_failed(out))
         rc = ddb__meta_on_create(svc, req); /* (added) CreateTable's Tags */
     cJSON_Delete(empty);
+    cJSON_Delete(coerced);
     if (rc < 0 && !sim_reply_failed(out))
         ddb__internal(out, rc);
     if (rc < 0 && svc->log != NULL)
@@ -377,16 +389,6 @@ int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r)
         return serial(r, msg);
     }
     if (cJSON_IsString(m)) {
-        /* AWS's parser reads true/false, yes/no and 1/0 in any case (ddb_validate.c has
-         * already refused other strings) */
-        static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no",
-                                                                                 "0" };
-        for (size_t k = 0; k < 3; k++) {
-            if (strcasecmp(m->valuestring, yes[k]) == 0 || strcasecmp(m->valuestring, no[k]) == 0) {
-                *out = strcasecmp(m->valuestring, yes[k]) == 0;
-                return 0;
-            }
-        }
         size_t i = 0;
         msg[i++] = '\'';
         for (const char *p = m->valuestring; *p != '\0' && i < sizeof msg - 40; p++)

@@ -6,6 +6,8 @@
  * Messages: as AWS sends them, recorded by dynalite (validations/index.js, test/helpers.js). */
 #include "storage/ddb_validate.h"
 
+#include "sim/core/sim_err.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdarg.h>
@@ -35,6 +37,7 @@ typedef struct vstate {
     sim_reply *r;
     const char *first; /* a message reported alone, before the joined list (static text) */
     int types_only;    /* 1: JSON types only, no constraints */
+    int coerce;        /* 1: a Boolean member was sent as a string */
     int nerr;          /* constraint errors listed (at most DDB_VALIDATE_ERRORS_MAX) */
     size_t len;        /* bytes used in buf */
     const vpath *at;   /* the value being checked; NULL at the request */
@@ -360,6 +363,21 @@ static int has_own(const ddb_shape *sh)
 
 /* ---- types ---- */
 
+/* A string as AWS's parser reads it for a Boolean: true/yes/1 is 1, false/no/0 is 0, in any
+ * case; anything else is -1. */
+static int bool_text(const char *t)
+{
+    static const char *const words[] = { "false", "true", "no", "yes", "0", "1" };
+    for (int i = 0; i < 6; i++) {
+        size_t k = 0;
+        while (words[i][k] != '\0' && (t[k] | 0x20) == words[i][k])
+            k++;
+        if (words[i][k] == '\0' && t[k] == '\0')
+            return i % 2;
+    }
+    return -1;
+}
+
 /* Check the JSON type of v (present, not JSON null) for shape sh at position pos. 0, or -1
  * with the SerializationException written. */
 static __attribute__((noinline)) int type_check(vstate *s, const ddb_shape *sh, const cJSON *v,
@@ -406,16 +424,9 @@ static __attribute__((noinline)) int type_check(vstate *s, const ddb_shape *sh, 
         if (num != NULL)
             return serial(s, "%s cannot be converted to Boolean", num);
         if (cJSON_IsString(v)) {
-            /* the parser takes true/false, yes/no and 1/0 in any case */
-            static const char *const ok[] = { "TRUE", "FALSE", "YES", "NO", "1", "0" };
-            for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-                size_t k = 0;
-                const char *t = v->valuestring;
-                while (ok[i][k] != '\0' && t[k] != '\0' &&
-                       (t[k] == ok[i][k] || t[k] == ok[i][k] + ('a' - 'A')))
-                    k++;
-                if (ok[i][k] == '\0' && t[k] == '\0')
-                    return 0;
+            if (bool_text(v->valuestring) >= 0) {
+                s->coerce = 1;
+                return 0;
             }
             return serial(s, "Unexpected token received from parser");
         }
@@ -704,6 +715,7 @@ int ddb_validate(const ddb_op_model *m, const cJSON *req, sim_reply *r)
     s->r = r;
     s->first = NULL;
     s->types_only = (m->flags & DDB_OPF_TYPES_ONLY) != 0;
+    s->coerce = 0;
     s->nerr = 0;
     s->len = 0;
     s->at = NULL;
@@ -715,8 +727,52 @@ int ddb_validate(const ddb_op_model *m, const cJSON *req, sim_reply *r)
         return -1;
     }
     if (s->nerr == 0)
-        return 0;
+        return s->coerce ? DDB_VALIDATE_COERCE : 0;
     sim_reply_err(r, 400, "ValidationException", "%d validation error%s detected: %s", s->nerr,
                   s->nerr > 1 ? "s" : "", s->buf);
     return -1;
+}
+
+/* Replace the string Booleans under v (of shape sh, type-checked) by JSON booleans. */
+static int coerce(const ddb_shape *sh, cJSON *parent, cJSON *v)
+{
+    cJSON *e, *next;
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    switch (sh->kind) {
+    case DDB_SK_BOOLEAN:
+        if (cJSON_IsString(v)) {
+            cJSON *b = cJSON_CreateBool(bool_text(v->valuestring) == 1);
+            /* Booleans are structure members only: replace by name, which names b */
+            if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(parent, v->string, b)) {
+                cJSON_Delete(b);
+                return -SIM_ENOMEM;
+            }
+        }
+        return 0;
+    case DDB_SK_STRUCT:
+        for (int i = 0; i < sh->nmembers; i++) {
+            e = cJSON_GetObjectItemCaseSensitive(v, sh->members[i].name);
+            if (coerce(sh->members[i].shape, v, e) != 0)
+                return -SIM_ENOMEM;
+        }
+        return 0;
+    case DDB_SK_LIST:
+    case DDB_SK_MAP:
+        for (e = v->child; e != NULL; e = next) {
+            next = e->next; /* e may be replaced */
+            if (coerce(sh->elem, v, e) != 0)
+                return -SIM_ENOMEM;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int ddb_validate_coerce(const ddb_op_model *m, cJSON *req)
+{
+    if (m == NULL || m->input == NULL || req == NULL)
+        return 0;
+    return coerce(m->input, NULL, req);
 }

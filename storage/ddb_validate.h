@@ -95,11 +95,22 @@ const ddb_op_model *ddb_model_op(const char *op);
  *    most DDB_VALIDATE_ERRORS_MAX errors, in AWS's order.
  * DDB_OPF_TYPES_ONLY operations get step 1 only.
  * Unknown members are ignored and JSON null counts as absent, as AWS does.
- * Returns 0 when req passes (r untouched), or -1 with the error in r. Allocates nothing
- * unless an error is reported. Sources: DynamoDB API reference, "Common Errors"
- * (SerializationException, ValidationException); messages as AWS sends them, recorded by
- * dynalite's validations and tests.
+ * Returns 0 when req passes (r untouched); DDB_VALIDATE_COERCE when it passes but sends a
+ * Boolean as a string AWS's parser accepts ("true", "YES", "0": see ddb_validate_coerce);
+ * or -1 with the error in r. Allocates nothing unless an error is reported. Sources: DynamoDB API
+ * reference, "Common Errors" (SerializationException, ValidationException); messages as AWS sends
+ * them, recorded by dynalite's validations and tests.
  */
 int ddb_validate(const ddb_op_model *m, const cJSON *req, sim_reply *r);
+
+#define DDB_VALIDATE_COERCE 1 /* ddb_validate: valid once string Booleans are read as such */
+
+/**
+ * Replace every Boolean member of req (which ddb_validate passed with DDB_VALIDATE_COERCE)
+ * sent as a string by the JSON boolean AWS's parser reads from it: true/yes/1 in any case
+ * is true, false/no/0 false (dynalite validations/index.js). req is modified in place
+ * (borrowed). Returns 0 or -SIM_ENOMEM (req then partly converted).
+ */
+int ddb_validate_coerce(const ddb_op_model *m, cJSON *req);
 
 #endif

@@ -571,3 +571,38 @@ Test(ddb_validate, tag_operations_check_types_only)
     sim_reply_release(&r);
     t_fini(&e);
 }
+
+/* A Boolean sent as a string AWS's parser reads ("YES", "no", "1") is that Boolean, in an
+ * AttributeValue too: NULL "no" is false, hence AWS's "Null attribute value types must have
+ * the value of true" (dynalite validations/index.js checkTypes; test/batchGetItem.js). */
+Test(ddb_validate, string_booleans_are_read_as_booleans)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable",
+            "{'TableName':'tbl','AttributeDefinitions':[{'AttributeName':'k','AttributeType':'S'}],"
+            "'KeySchema':[{'AttributeName':'k','KeyType':'HASH'}],'BillingMode':"
+            "'PAY_PER_REQUEST'}"));
+    ok(call(&e, "PutItem", "{'TableName':'tbl','Item':{'k':{'S':'a'},'b':{'BOOL':'Yes'},"
+                           "'n':{'NULL':'TRUE'}}}"));
+    sim_reply *r = call(&e, "GetItem", "{'TableName':'tbl','Key':{'k':{'S':'a'}},"
+                                       "'ConsistentRead':'1'}");
+    ok(r);
+    json_eq(r->body, "{'Item':{'k':{'S':'a'},'b':{'BOOL':true},'n':{'NULL':true}}}");
+    fails(call(&e, "GetItem", "{'TableName':'tbl','Key':{'k':{'NULL':'no'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Null attribute value types must have the "
+          "value of true");
+    /* the coerced copy is the request's: the caller's tree is untouched */
+    const ddb_op_model *m = ddb_model_op("GetItem");
+    cJSON *req = js("{'TableName':'tbl','Key':{},'ConsistentRead':'false'}");
+    sim_reply r2;
+    sim_reply_init(&r2);
+    cr_assert_eq(ddb_validate(m, req, &r2), DDB_VALIDATE_COERCE);
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(req, "ConsistentRead")));
+    cr_assert_eq(ddb_validate_coerce(m, req), 0);
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(req, "ConsistentRead")));
+    cJSON_Delete(req);
+    sim_reply_release(&r2);
+    t_fini(&e);
+}
