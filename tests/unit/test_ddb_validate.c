@@ -606,3 +606,60 @@ Test(ddb_validate, string_booleans_are_read_as_booleans)
     sim_reply_release(&r2);
     t_fini(&e);
 }
+
+/* API_Query: eleven errors, ten listed in AWS's member order, the last one dropped
+ * (dynalite test/query.js "incorrect attributes", validations/query.js). */
+Test(ddb_validate, query_eleven_errors_ten_listed)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Query",
+               "{'TableName':'abc;','ReturnConsumedCapacity':'hi','AttributesToGet':[],"
+               "'IndexName':'abc;','Select':'hi','Limit':-1,'KeyConditions':{'a':{},'b':"
+               "{'ComparisonOperator':''}},'ConditionalOperator':'AN','QueryFilter':{'a':{},"
+               "'b':{'ComparisonOperator':''}}}"),
+          "ValidationException",
+          "10 validation errors detected: Value 'hi' at 'select' failed to satisfy constraint: "
+          "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
+          "ALL_PROJECTED_ATTRIBUTES]; Value 'abc;' at 'indexName' failed to satisfy constraint: "
+          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'hi' at "
+          "'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value "
+          "set: [INDEXES, TOTAL, NONE]; Value null at 'queryFilter.a.member.comparisonOperator' "
+          "failed to satisfy constraint: Member must not be null; Value '' at "
+          "'queryFilter.b.member.comparisonOperator' failed to satisfy constraint: Member must "
+          "satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
+          "LE, BEGINS_WITH, GE, CONTAINS]; Value 'abc;' at 'tableName' failed to satisfy "
+          "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value "
+          "'AN' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum "
+          "value set: [OR, AND]; Value '[]' at 'attributesToGet' failed to satisfy constraint: "
+          "Member must have length greater than or equal to 1; Value '-1' at 'limit' failed to "
+          "satisfy constraint: Member must have value greater than or equal to 1; Value null at "
+          "'keyConditions.a.member.comparisonOperator' failed to satisfy constraint: Member "
+          "must not be null");
+    t_fini(&e);
+}
+
+/* API_CreateTable: nine empty LocalSecondaryIndexes give 27 missing members, ten listed
+ * (dynalite test/createTable.js "more than five empty LocalSecondaryIndexes"). */
+Test(ddb_validate, create_table_empty_indexes_capped)
+{
+    tenv e;
+    t_init(&e);
+    sim_reply *r = call(&e, "CreateTable",
+                        "{'TableName':'abc','AttributeDefinitions':[{'AttributeName':'a',"
+                        "'AttributeType':'S'},{'AttributeName':'b','AttributeType':'S'}],"
+                        "'KeySchema':[{'KeyType':'HASH','AttributeName':'a'},{'KeyType':'RANGE',"
+                        "'AttributeName':'b'}],'LocalSecondaryIndexes':[{},{},{},{},{},{},{},{},"
+                        "{}],'ProvisionedThroughput':{'ReadCapacityUnits':1,"
+                        "'WriteCapacityUnits':1}}");
+    fails_with(r, "10 validation errors detected: ",
+               "Value null at 'localSecondaryIndexes.1.member.indexName' failed to satisfy "
+               "constraint: Member must not be null; Value null at "
+               "'localSecondaryIndexes.1.member.keySchema' failed",
+               "Value null at 'localSecondaryIndexes.3.member.projection' failed",
+               "Value null at 'localSecondaryIndexes.4.member.indexName' failed to satisfy "
+               "constraint: Member must not be null",
+               NULL);
+    cr_assert_null(strstr(r->message, "localSecondaryIndexes.4.member.keySchema"));
+    t_fini(&e);
+}
