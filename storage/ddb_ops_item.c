@@ -86,9 +86,40 @@ static int throttle(sim_reply *r, int admit)
     return 0;
 }
 
-static int cond_failed(sim_reply *r)
+/* Answer ConditionalCheckFailedException; with ReturnValuesOnConditionCheckFailure ALL_OLD
+ * (all_old 1) and an item there (old, borrowed), the error carries it as "Item" (API
+ * reference, PutItem/UpdateItem/DeleteItem: ReturnValuesOnConditionCheckFailure; the
+ * ConditionalCheckFailedException's Item member). 0 or -SIM_ENOMEM. */
+static int cond_failed(sim_reply *r, int all_old, const cJSON *old)
 {
     sim_reply_err(r, 400, "ConditionalCheckFailedException", "The conditional request failed");
+    if (!all_old || old == NULL)
+        return 0;
+    cJSON *body = cJSON_CreateObject(), *it = cJSON_Duplicate(old, 1);
+    if (body == NULL || it == NULL || !cJSON_AddItemToObject(body, "Item", it)) {
+        cJSON_Delete(body);
+        cJSON_Delete(it);
+        return -SIM_ENOMEM;
+    }
+    r->body = body;
+    return 0;
+}
+
+/* Read ReturnValuesOnConditionCheckFailure (ALL_OLD or NONE) into *all_old; an enum error
+ * goes to v. 0, or -1 when the member has the wrong JSON type (r set). */
+static int req_rvcf(const cJSON *req, ddb_verr *v, int *all_old, sim_reply *r)
+{
+    const char *s = NULL;
+    *all_old = 0;
+    if (ddb__req_str(req, "ReturnValuesOnConditionCheckFailure", &s, r) != 0)
+        return -1;
+    if (s == NULL || strcmp(s, "NONE") == 0)
+        return 0;
+    if (strcmp(s, "ALL_OLD") == 0)
+        *all_old = 1;
+    else
+        ddb__verr_add(v, s, "returnValuesOnConditionCheckFailure",
+                      "Member must satisfy enum value set: [ALL_OLD, NONE]");
     return 0;
 }
 
@@ -208,11 +239,11 @@ static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, 
 
 /* Common head of a conditional write: load the stored item at key into *old (caller frees,
  * also on error; *old_size its size), admit on the write bucket, evaluate cond (may be
- * NULL) on it, and charge and answer a failed condition. 0 when the write may go on,
- * DDB_EREPLY (r set) or a C error. */
+ * NULL) on it, and charge and answer a failed condition (with the item when all_old).
+ * 0 when the write may go on, DDB_EREPLY (r set) or a C error. */
 static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
-                          const ddb_cond *cond, cJSON **old, size_t *old_size, ddb_cc *cc,
-                          sim_reply *r)
+                          const ddb_cond *cond, int all_old, cJSON **old, size_t *old_size,
+                          ddb_cc *cc, sim_reply *r)
 {
     int ok;
     int rc = ddb__item_get(svc, t, key, old, old_size);
@@ -226,7 +257,8 @@ static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
         return rc;
     if (!ok) {
         charge_failed_write(svc, t, *old_size, cc);
-        cond_failed(r);
+        if ((rc = cond_failed(r, all_old, *old)) != 0)
+            return rc;
         return DDB_EREPLY;
     }
     return 0;
@@ -241,7 +273,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL;
     const cJSON *doc = NULL; /* Item or Key */
-    int rv, rcc;
+    int rv, rcc, cf_old;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -256,7 +288,8 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0 ||
         req_ricm(req, &v, r) != 0)
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
@@ -281,7 +314,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     } else if ((rc = ddb__key_check(&t->st.ks, doc, &key, r)) != 0) {
         goto out;
     }
-    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0 ||
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0 ||
         (rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, r)) != 0)
         goto out;
     cJSON *attrs = NULL;
@@ -399,27 +432,23 @@ out:
 
 /* ---- UpdateItem ---- */
 
-/* New object with the top-level attributes of item that u touches; NULL when none/ENOMEM
- * (*nomem tells which). */
+/* ReturnValues UPDATED_OLD / UPDATED_NEW: the parts of item at the document paths u acts
+ * on ("SET m.a = :v" returns m holding only a), as a new object; NULL when item is NULL,
+ * when nothing is there, or on ENOMEM (*nomem tells which). API reference, UpdateItem,
+ * ReturnValues: "Returns only the updated attributes". */
 static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
 {
-    cJSON *o = NULL;
-    const cJSON *a;
     *nomem = 0;
-    if (u == NULL)
+    if (u == NULL || item == NULL)
         return NULL;
-    cJSON_ArrayForEach(a, item)
-    {
-        if (!ddb_update_touches(u, a->string))
-            continue;
-        cJSON *c = cJSON_Duplicate(a, 1);
-        if ((o == NULL && (o = cJSON_CreateObject()) == NULL) || c == NULL ||
-            !cJSON_AddItemToObject(o, a->string, c)) {
-            cJSON_Delete(c);
-            cJSON_Delete(o);
-            *nomem = 1;
-            return NULL;
-        }
+    cJSON *o = ddb_update_project(u, item);
+    if (o == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    if (o->child == NULL) {
+        cJSON_Delete(o);
+        return NULL;
     }
     return o;
 }
@@ -429,7 +458,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
     const cJSON *keyj = NULL;
-    int rv, rcc;
+    int rv, rcc, cf_old;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -447,7 +476,8 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0 ||
         req_ricm(req, &v, r) != 0)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
@@ -475,7 +505,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
-    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0)
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0)
         goto out;
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
         rc = -SIM_ENOMEM;
