@@ -5,8 +5,10 @@
  * API_UpdateItem (ReturnValues: "UPDATED_OLD - Returns only the updated attributes, as they
  * appeared before the UpdateItem operation"), API_PutItem / API_UpdateItem / API_DeleteItem
  * (ReturnValuesOnConditionCheckFailure: "ALL_OLD ... the item attributes as they appeared
- * before they were updated", valid values NONE and ALL_OLD), and
- * API_ConditionalCheckFailedException (member Item). */
+ * before they were updated", valid values NONE and ALL_OLD),
+ * API_ConditionalCheckFailedException (member Item), and API_ItemCollectionMetrics
+ * (ReturnItemCollectionMetrics SIZE; "If the table does not have any local secondary
+ * indexes, this information is not returned in the response"). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,5 +131,52 @@ Test(ddb_item_rv, condition_failure_return_values_enum)
           "ValidationException",
           "1 validation error detected: Value 'old' at 'returnValuesOnConditionCheckFailure' "
           "failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]");
+    t_fini(&e);
+}
+
+/* ReturnItemCollectionMetrics SIZE on a table with a local secondary index: the collection's
+ * partition key and its size estimate in GB (a small collection: [0, 1]), for PutItem,
+ * UpdateItem and DeleteItem; nothing on a table without one, nor with NONE. */
+Test(ddb_item_rv, item_collection_metrics)
+{
+    tenv e;
+    t_init(&e);
+    mk_table(&e);
+    ok(call(&e, "CreateTable",
+            "{'TableName':'coll','AttributeDefinitions':[{'AttributeName':'pk','AttributeType':"
+            "'S'},{'AttributeName':'sk','AttributeType':'N'},{'AttributeName':'l','AttributeType':"
+            "'S'}],'KeySchema':[{'AttributeName':'pk','KeyType':'HASH'},{'AttributeName':'sk',"
+            "'KeyType':'RANGE'}],'BillingMode':'PAY_PER_REQUEST','LocalSecondaryIndexes':[{"
+            "'IndexName':'by_l','KeySchema':[{'AttributeName':'pk','KeyType':'HASH'},"
+            "{'AttributeName':'l','KeyType':'RANGE'}],'Projection':{'ProjectionType':'ALL'}}]}"));
+    sim_reply *r = call(&e, "PutItem",
+                        "{'TableName':'coll','Item':{'pk':{'S':'a'},'sk':{'N':'1'},'l':{'S':'x'}},"
+                        "'ReturnItemCollectionMetrics':'SIZE'}");
+    ok(r);
+    json_eq(r->body, "{'ItemCollectionMetrics':{'ItemCollectionKey':{'pk':{'S':'a'}},"
+                     "'SizeEstimateRangeGB':[0,1]}}");
+    r = call(&e, "UpdateItem",
+             "{'TableName':'coll','Key':{'pk':{'S':'a'},'sk':{'N':'2'}},'UpdateExpression':"
+             "'SET v = :v','ExpressionAttributeValues':{':v':{'S':'v'}},'ReturnValues':"
+             "'UPDATED_NEW','ReturnItemCollectionMetrics':'SIZE'}");
+    ok(r);
+    json_eq(r->body, "{'Attributes':{'v':{'S':'v'}},'ItemCollectionMetrics':{"
+                     "'ItemCollectionKey':{'pk':{'S':'a'}},'SizeEstimateRangeGB':[0,1]}}");
+    r = call(&e, "DeleteItem",
+             "{'TableName':'coll','Key':{'pk':{'S':'a'},'sk':{'N':'1'}},"
+             "'ReturnItemCollectionMetrics':'SIZE'}");
+    ok(r);
+    json_eq(r->body, "{'ItemCollectionMetrics':{'ItemCollectionKey':{'pk':{'S':'a'}},"
+                     "'SizeEstimateRangeGB':[0,1]}}");
+    r = call(&e, "PutItem",
+             "{'TableName':'coll','Item':{'pk':{'S':'b'},'sk':{'N':'1'}},"
+             "'ReturnItemCollectionMetrics':'NONE'}");
+    ok(r);
+    json_eq(r->body, "{}");
+    /* no LSI: no metrics */
+    r = call(&e, "PutItem",
+             "{'TableName':'docs','Item':{'id':{'S':'c'}},'ReturnItemCollectionMetrics':'SIZE'}");
+    ok(r);
+    json_eq(r->body, "{}");
     t_fini(&e);
 }

@@ -151,8 +151,10 @@ def tables():
 
 def low_level():
     k1 = {"pk": {"S": "a"}, "sk": {"N": "1"}}
-    call("put_item", client.put_item, TableName=T,
-         Item=dict(k1, color={"S": "red"}, n={"N": "5"}, b={"B": b"\x00\xff"}, ns={"NS": ["1", "2"]}))
+    out = call("put_item", client.put_item, TableName=T, ReturnItemCollectionMetrics="SIZE",
+               Item=dict(k1, color={"S": "red"}, n={"N": "5"}, b={"B": b"\x00\xff"}, ns={"NS": ["1", "2"]}))
+    eq("put_item ReturnItemCollectionMetrics SIZE without an LSI: no metrics", None,
+       out and out.get("ItemCollectionMetrics"))
     out = call("get_item", client.get_item, TableName=T, Key=k1, ConsistentRead=True,
                ReturnConsumedCapacity="TOTAL")
     eq("get_item: Item (bytes for B)", dict(k1, color={"S": "red"}, n={"N": "5"}, b={"B": b"\x00\xff"},

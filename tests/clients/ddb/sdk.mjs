@@ -21,6 +21,7 @@ import {
 	ListTagsOfResourceCommand, DescribeLimitsCommand,
 	waitUntilTableExists, waitUntilTableNotExists, paginateQuery, paginateScan, paginateListTables,
 	ConditionalCheckFailedException, ResourceNotFoundException, ResourceInUseException,
+	ProvisionedThroughputExceededException,
 	TransactionCanceledException, IdempotentParameterMismatchException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -306,9 +307,11 @@ async function items() {
 	eq('GetItem after updates: n normalised', { N: '-100' }, out?.Item?.n);
 	out = await call('UpdateItem creating an item (ReturnValues NONE)', client.send(new UpdateItemCommand({
 		TableName: T, Key: { pk: { S: 'u9' }, sk: { N: '9' } }, UpdateExpression: 'SET color = :c',
-		ExpressionAttributeValues: { ':c': { S: 'teal' } },
+		ExpressionAttributeValues: { ':c': { S: 'teal' } }, ReturnItemCollectionMetrics: 'SIZE',
 	})));
 	eq('UpdateItem NONE: no Attributes', undefined, out?.Attributes);
+	eq('UpdateItem ReturnItemCollectionMetrics SIZE (table with an LSI)',
+		{ ItemCollectionKey: { pk: { S: 'u9' } }, SizeEstimateRangeGB: [0, 1] }, out?.ItemCollectionMetrics);
 
 	// Conditional failures: the modeled exception class.
 	let e = await rejects('PutItem attribute_not_exists on an existing item', client.send(new PutItemCommand({
@@ -741,6 +744,37 @@ async function documentClient() {
 	eq('doc Delete ALL_OLD: Attributes', { id: 'tx1', tags: new Set(['n']) }, out?.Attributes);
 }
 
+// A table of 1 WCU: writes beyond its burst (300 s of unused capacity, developer guide
+// "Burst capacity") are throttled; a client without retries sees the modeled exception,
+// the standard retry strategy backs off and retries until the bucket refills.
+async function throttling() {
+	const TT = `sdkjs-thr-${SUFFIX}`;
+	const c1 = new DynamoDBClient({ maxAttempts: 1 });
+	await call('CreateTable 1 RCU / 1 WCU', client.send(new CreateTableCommand({
+		TableName: TT, AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+		KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+		ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+	})));
+	await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TT });
+	let n = 0;
+	let err;
+	for (; n < 1000 && err === undefined; n++) {
+		await c1.send(new PutItemCommand({ TableName: TT, Item: { k: { S: `k${n}` } } })).catch((e) => { err = e; });
+	}
+	ok('throttling: the burst allows about 300 one-WCU writes', n >= 300 && n <= 310, n);
+	ok('throttling: ProvisionedThroughputExceededException instance', err instanceof ProvisionedThroughputExceededException, err?.name);
+	eq('throttling: message', 'The level of configured provisioned throughput for the table was exceeded. ' +
+		'Consider increasing your provisioning level with the UpdateTable API.', err?.message);
+	eq('throttling: one attempt, HTTP 400', [1, 400], [err?.$metadata?.attempts, err?.$metadata?.httpStatusCode]);
+	// (the standard retry strategy, with room for the bucket to refill: 1 WCU a second)
+	const c10 = new DynamoDBClient({ maxAttempts: 10 });
+	const out = await call('PutItem with the standard retry strategy', c10.send(new PutItemCommand({
+		TableName: TT, Item: { k: { S: 'retried' } },
+	})));
+	ok('PutItem retried: more than one attempt', out?.$metadata?.attempts > 1, out?.$metadata);
+	await call(`DeleteTable ${TT}`, client.send(new DeleteTableCommand({ TableName: TT })));
+}
+
 async function cleanup() {
 	for (const t of [T, TD]) {
 		await call(`DeleteTable ${t}`, client.send(new DeleteTableCommand({ TableName: t })));
@@ -751,7 +785,7 @@ async function main() {
 	if (!process.env.AWS_ENDPOINT_URL) {
 		fail('AWS_ENDPOINT_URL is set', 'it is not');
 	} else if (await tables()) {
-		for (const part of [items, batches, reads, transactions, meta, documentClient]) {
+		for (const part of [items, batches, reads, transactions, meta, documentClient, throttling]) {
 			try {
 				await part();
 			} catch (e) {
