@@ -488,11 +488,15 @@ async function transactions() {
 			{ ConditionCheck: { TableName: T, Key: k('q', 2), ConditionExpression: 'attribute_exists(pk)' } },
 		],
 		ClientRequestToken: `tok-${SUFFIX}`,
-		ReturnConsumedCapacity: 'TOTAL',
+		ReturnConsumedCapacity: 'INDEXES',
 	})));
-	ok('TransactWriteItems: ConsumedCapacity for the table', Array.isArray(out?.ConsumedCapacity) &&
-		out.ConsumedCapacity.length === 1 && out.ConsumedCapacity[0].TableName === T && out.ConsumedCapacity[0].CapacityUnits > 0,
-	out?.ConsumedCapacity);
+	// Transactional writes cost twice the standard units (developer guide, "Capacity
+	// management for transactions"): 4 items in the table, and the Delete of q/1 also
+	// removes its GSI and LSI entries.
+	eq('TransactWriteItems: ConsumedCapacity INDEXES', [{
+		TableName: T, CapacityUnits: 12, Table: { CapacityUnits: 8 },
+		GlobalSecondaryIndexes: { by_color: { CapacityUnits: 2 } }, LocalSecondaryIndexes: { by_lsk: { CapacityUnits: 2 } },
+	}], out?.ConsumedCapacity);
 	out = await call('TransactWriteItems replay with the same token', client.send(new TransactWriteItemsCommand({
 		TransactItems: [
 			{ Put: { TableName: T, Item: { ...k('t', 1), v: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -501,7 +505,7 @@ async function transactions() {
 			{ ConditionCheck: { TableName: T, Key: k('q', 2), ConditionExpression: 'attribute_exists(pk)' } },
 		],
 		ClientRequestToken: `tok-${SUFFIX}`,
-		ReturnConsumedCapacity: 'TOTAL',
+		ReturnConsumedCapacity: 'INDEXES',
 	})));
 	await rejects('TransactWriteItems: same token, other parameters', client.send(new TransactWriteItemsCommand({
 		TransactItems: [{ Delete: { TableName: T, Key: k('q', 3) } }],
@@ -758,10 +762,13 @@ async function throttling() {
 	await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: TT });
 	let n = 0;
 	let err;
+	const t0 = Date.now();
 	for (; n < 1000 && err === undefined; n++) {
 		await c1.send(new PutItemCommand({ TableName: TT, Item: { k: { S: `k${n}` } } })).catch((e) => { err = e; });
 	}
-	ok('throttling: the burst allows about 300 one-WCU writes', n >= 300 && n <= 310, n);
+	// 300 from the burst, plus the 1 WCU a second that refilled meanwhile, plus the throttled one
+	const refill = Math.ceil((Date.now() - t0) / 1000);
+	ok('throttling: the burst allows 300 one-WCU writes, plus the refill', n >= 301 && n <= 301 + refill, { n, refill });
 	ok('throttling: ProvisionedThroughputExceededException instance', err instanceof ProvisionedThroughputExceededException, err?.name);
 	eq('throttling: message', 'The level of configured provisioned throughput for the table was exceeded. ' +
 		'Consider increasing your provisioning level with the UpdateTable API.', err?.message);
