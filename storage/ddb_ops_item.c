@@ -11,6 +11,7 @@
 
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
+#include "storage/store_sqlite.h"
 
 enum rv { RV_NONE = 0, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
 
@@ -65,15 +66,78 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
     return 0;
 }
 
-/* Read ReturnItemCollectionMetrics (accepted, never answered). */
-static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
+/* Read ReturnItemCollectionMetrics into *size (1 for SIZE); an enum error goes to v. */
+static int req_ricm(const cJSON *req, ddb_verr *v, int *size, sim_reply *r)
 {
     const char *s = NULL;
+    *size = 0;
     if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
         return -1;
-    if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
+    if (s != NULL && strcmp(s, "SIZE") == 0)
+        *size = 1;
+    else if (s != NULL && strcmp(s, "NONE") != 0)
         ddb__verr_add(v, s, "returnItemCollectionMetrics",
                       "Member must satisfy enum value set: [SIZE, NONE]");
+    return 0;
+}
+
+/* Add to *bytes the sizes of the rows of store s whose partition key is pk. 0 or
+ * -SIM_ESTORAGE. */
+static int store_pk_bytes(ddb_service *svc, const ddb_store *s, const ddb_key *key,
+                          int64_t *bytes)
+{
+    char sql[128];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, "SELECT COALESCE(SUM(size), 0) FROM %s WHERE pk = ?1", s->sqlname);
+    int rc = store_sqlite_prepare(svc->db, sql, &st);
+    if (rc == 0 && (rc = store_sqlite_bind_blob(st, 1, key->pk, key->pk_len)) == 0) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *bytes += sqlite3_column_int64(st, 0);
+        else
+            rc = -SIM_ESTORAGE;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ReturnItemCollectionMetrics SIZE: the ItemCollectionMetrics of the collection of key (the
+ * items sharing its partition key) after the write, added to body; nothing when t has no
+ * local secondary index. ItemCollectionKey is the partition key attribute of doc (the
+ * request's Item or Key, borrowed); SizeEstimateRangeGB brackets the bytes of the table's
+ * rows and of their LSI projections in whole GB: [floor, floor + 1]. API reference,
+ * API_ItemCollectionMetrics ("only returned if the request asked for it. If the table does
+ * not have any local secondary indexes, this information is not returned"). 0 or a C
+ * error. */
+static int add_icm(ddb_service *svc, const ddb_table *t, const ddb_key *key, const cJSON *doc,
+                   cJSON *body)
+{
+    int64_t bytes = 0;
+    int rc, has_lsi = 0;
+    for (int i = 0; i < t->ngsi; i++)
+        if (t->gsi[i].is_lsi) {
+            has_lsi = 1;
+            if ((rc = store_pk_bytes(svc, &t->gsi[i].st, key, &bytes)) != 0)
+                return rc;
+        }
+    if (!has_lsi)
+        return 0;
+    if ((rc = store_pk_bytes(svc, &t->st, key, &bytes)) != 0)
+        return rc;
+    const cJSON *hv = cJSON_GetObjectItemCaseSensitive(doc, t->st.ks.hash);
+    double gb = (double)(bytes / (1024LL * 1024 * 1024));
+    cJSON *m = cJSON_AddObjectToObject(body, "ItemCollectionMetrics");
+    cJSON *k = m != NULL ? cJSON_AddObjectToObject(m, "ItemCollectionKey") : NULL;
+    cJSON *hc = hv != NULL ? cJSON_Duplicate(hv, 1) : NULL;
+    if (k == NULL || hc == NULL || !cJSON_AddItemToObject(k, t->st.ks.hash, hc)) {
+        cJSON_Delete(hc);
+        return -SIM_ENOMEM;
+    }
+    const double range[2] = { gb, gb + 1 };
+    cJSON *a = cJSON_CreateDoubleArray(range, 2);
+    if (a == NULL || !cJSON_AddItemToObject(m, "SizeEstimateRangeGB", a)) {
+        cJSON_Delete(a);
+        return -SIM_ENOMEM;
+    }
     return 0;
 }
 
@@ -86,15 +150,50 @@ static int throttle(sim_reply *r, int admit)
     return 0;
 }
 
-static int cond_failed(sim_reply *r)
+/* Answer ConditionalCheckFailedException; with ReturnValuesOnConditionCheckFailure ALL_OLD
+ * (all_old 1) and an item there (old, borrowed), the error carries it as "Item" (API
+ * reference, PutItem/UpdateItem/DeleteItem: ReturnValuesOnConditionCheckFailure; the
+ * ConditionalCheckFailedException's Item member). 0 or -SIM_ENOMEM. */
+static int cond_failed(sim_reply *r, int all_old, const cJSON *old)
 {
     sim_reply_err(r, 400, "ConditionalCheckFailedException", "The conditional request failed");
+    if (!all_old || old == NULL)
+        return 0;
+    cJSON *body = cJSON_CreateObject(), *it = cJSON_Duplicate(old, 1);
+    if (body == NULL || it == NULL || !cJSON_AddItemToObject(body, "Item", it)) {
+        cJSON_Delete(body);
+        cJSON_Delete(it);
+        return -SIM_ENOMEM;
+    }
+    r->body = body;
     return 0;
 }
 
-/* Attach attrs (taken; NULL allowed) as "Attributes" and the ConsumedCapacity, reply ok. */
-static int reply_write(ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc, sim_reply *r)
+/* Read ReturnValuesOnConditionCheckFailure (ALL_OLD or NONE) into *all_old; an enum error
+ * goes to v. 0, or -1 when the member has the wrong JSON type (r set). */
+static int req_rvcf(const cJSON *req, ddb_verr *v, int *all_old, sim_reply *r)
 {
+    const char *s = NULL;
+    *all_old = 0;
+    if (ddb__req_str(req, "ReturnValuesOnConditionCheckFailure", &s, r) != 0)
+        return -1;
+    if (s == NULL || strcmp(s, "NONE") == 0)
+        return 0;
+    if (strcmp(s, "ALL_OLD") == 0)
+        *all_old = 1;
+    else
+        ddb__verr_add(v, s, "returnValuesOnConditionCheckFailure",
+                      "Member must satisfy enum value set: [ALL_OLD, NONE]");
+    return 0;
+}
+
+/* Attach attrs (taken; NULL allowed) as "Attributes", the ConsumedCapacity and, when icm_doc
+ * is not NULL (ReturnItemCollectionMetrics SIZE: the request's Item or Key), the
+ * ItemCollectionMetrics of key; reply ok. */
+static int reply_write(ddb_service *svc, ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc,
+                       const ddb_key *key, const cJSON *icm_doc, sim_reply *r)
+{
+    int rc;
     cJSON *body = cJSON_CreateObject();
     if (body == NULL)
         goto nomem;
@@ -109,6 +208,10 @@ static int reply_write(ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc, si
             cJSON_Delete(c);
             goto nomem;
         }
+    }
+    if (icm_doc != NULL && (rc = add_icm(svc, t, key, icm_doc, body)) != 0) {
+        cJSON_Delete(body);
+        return ddb__internal(r, rc);
     }
     sim_reply_ok(r, body);
     return 0;
@@ -208,11 +311,11 @@ static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, 
 
 /* Common head of a conditional write: load the stored item at key into *old (caller frees,
  * also on error; *old_size its size), admit on the write bucket, evaluate cond (may be
- * NULL) on it, and charge and answer a failed condition. 0 when the write may go on,
- * DDB_EREPLY (r set) or a C error. */
+ * NULL) on it, and charge and answer a failed condition (with the item when all_old).
+ * 0 when the write may go on, DDB_EREPLY (r set) or a C error. */
 static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
-                          const ddb_cond *cond, cJSON **old, size_t *old_size, ddb_cc *cc,
-                          sim_reply *r)
+                          const ddb_cond *cond, int all_old, cJSON **old, size_t *old_size,
+                          ddb_cc *cc, sim_reply *r)
 {
     int ok;
     int rc = ddb__item_get(svc, t, key, old, old_size);
@@ -226,7 +329,8 @@ static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
         return rc;
     if (!ok) {
         charge_failed_write(svc, t, *old_size, cc);
-        cond_failed(r);
+        if ((rc = cond_failed(r, all_old, *old)) != 0)
+            return rc;
         return DDB_EREPLY;
     }
     return 0;
@@ -241,7 +345,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL;
     const cJSON *doc = NULL; /* Item or Key */
-    int rv, rcc;
+    int rv, rcc, cf_old, icm;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -256,8 +360,9 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, r) != 0)
+        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_ricm(req, &v, &icm, r) != 0)
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
@@ -281,7 +386,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     } else if ((rc = ddb__key_check(&t->st.ks, doc, &key, r)) != 0) {
         goto out;
     }
-    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0 ||
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0 ||
         (rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, r)) != 0)
         goto out;
     cJSON *attrs = NULL;
@@ -289,7 +394,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         attrs = old;
         old = NULL;
     }
-    rc = reply_write(t, attrs, &cc, rcc, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, &key, icm ? doc : NULL, r);
 out:
     cJSON_Delete(old);
     cJSON_Delete(nitem);
@@ -399,27 +504,23 @@ out:
 
 /* ---- UpdateItem ---- */
 
-/* New object with the top-level attributes of item that u touches; NULL when none/ENOMEM
- * (*nomem tells which). */
+/* ReturnValues UPDATED_OLD / UPDATED_NEW: the parts of item at the document paths u acts
+ * on ("SET m.a = :v" returns m holding only a), as a new object; NULL when item is NULL,
+ * when nothing is there, or on ENOMEM (*nomem tells which). API reference, UpdateItem,
+ * ReturnValues: "Returns only the updated attributes". */
 static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
 {
-    cJSON *o = NULL;
-    const cJSON *a;
     *nomem = 0;
-    if (u == NULL)
+    if (u == NULL || item == NULL)
         return NULL;
-    cJSON_ArrayForEach(a, item)
-    {
-        if (!ddb_update_touches(u, a->string))
-            continue;
-        cJSON *c = cJSON_Duplicate(a, 1);
-        if ((o == NULL && (o = cJSON_CreateObject()) == NULL) || c == NULL ||
-            !cJSON_AddItemToObject(o, a->string, c)) {
-            cJSON_Delete(c);
-            cJSON_Delete(o);
-            *nomem = 1;
-            return NULL;
-        }
+    cJSON *o = ddb_update_project(u, item);
+    if (o == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    if (o->child == NULL) {
+        cJSON_Delete(o);
+        return NULL;
     }
     return o;
 }
@@ -429,7 +530,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
     const cJSON *keyj = NULL;
-    int rv, rcc;
+    int rv, rcc, cf_old, icm;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -447,8 +548,9 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, r) != 0)
+        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        req_ricm(req, &v, &icm, r) != 0)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
@@ -475,7 +577,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
-    if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0)
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0)
         goto out;
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
         rc = -SIM_ENOMEM;
@@ -518,7 +620,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = -SIM_ENOMEM;
         goto out;
     }
-    rc = reply_write(t, attrs, &cc, rcc, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, &key, icm ? keyj : NULL, r);
     attrs = NULL;
 out:
     cJSON_Delete(attrs);
