@@ -55,6 +55,17 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
  */
 void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
 
+/**
+ * Set how long a table stays CREATING, UPDATING or DELETING, and how long a GSI added by
+ * UpdateTable spends in resource allocation, in scheduler microseconds (regions.conf
+ * [service dynamodb] status_delay_ms). 0 (the default) makes every change take effect at
+ * once, ACTIVE in the reply itself. Tables that exist already keep their status.
+ * With a delay, data-plane calls on a CREATING or DELETING table answer
+ * ResourceNotFoundException, control-plane calls ResourceInUseException, as AWS does.
+ * Source: API_CreateTable, API_DeleteTable, API_UpdateTable (TableStatus).
+ */
+void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us);
+
 /** Number of tables. */
 int ddb_table_count(const ddb_service *svc);
 

@@ -210,7 +210,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     /* tables, keys and duplicates, before anything is written */
     cJSON_ArrayForEach(e, items)
     {
-        ddb_table *t = ddb__table_find(svc, e->string);
+        ddb_table *t = ddb__table_find_active(svc, e->string);
         if (t == NULL) {
             sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
             goto out;
@@ -417,7 +417,7 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             rc = ddb__validation(r, "%s", err);
             goto out;
         }
-        if ((bt->t = ddb__table_find(svc, e->string)) == NULL) {
+        if ((bt->t = ddb__table_find_active(svc, e->string)) == NULL) {
             sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
             goto out;
         }

@@ -79,10 +79,10 @@ static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
 
 static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r);
 
-static int throttle(sim_reply *r, int admit)
+/* A refused request of table t (enum ddb_admit says which limit). */
+static int throttle(const ddb_table *t, sim_reply *r, int admit)
 {
-    sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                  admit == DDB_ADMIT_GSI ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+    ddb__throttle_reply(r, admit, t->on_demand);
     return 0;
 }
 
@@ -186,7 +186,7 @@ static int write_checked(ddb_service *svc, ddb_table *t, const ddb_key *key, con
     int admit = ddb__wplan_admit(svc, t, &plan);
     if (admit != DDB_ADMIT_OK) {
         ddb__wplan_release(t, &plan);
-        throttle(r, admit);
+        throttle(t, r, admit);
         return DDB_EREPLY;
     }
     rc = ddb__wplan_apply(svc, t, &plan, cc);
@@ -219,7 +219,7 @@ static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
     if (rc != 0)
         return rc;
     if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
-        throttle(r, DDB_ADMIT_TABLE);
+        throttle(t, r, DDB_ADMIT_TABLE);
         return DDB_EREPLY;
     }
     if ((rc = eval_cond(cond, *old, &ok, r)) != 0)
@@ -350,7 +350,11 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.rb, now)) {
-        throttle(r, DDB_ADMIT_TABLE);
+        throttle(t, r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if (!ddb__hot_admit(&t->st, key.pk, key.pk_len, 1, now)) { /* (added) partition limit */
+        throttle(t, r, DDB_ADMIT_KEY_TABLE);
         goto out;
     }
     if ((rc = ddb__item_get(svc, t, &key, &item, &size)) != 0)
@@ -358,6 +362,7 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_cc cc = { 0 };
     cc.table_uu = ddb__read_cost_uu(size, consistent);
     ddb__bucket_charge(&t->st.rb, cc.table_uu, now);
+    ddb__hot_charge(&t->st, key.pk, key.pk_len, 1, cc.table_uu, now);
     if ((body = cJSON_CreateObject()) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;

@@ -405,8 +405,7 @@ static int plan_all(ddb_service *svc, act *acts, int n, sim_reply *r)
             a->plan.gop[g].cost_uu *= 2;
         int admit = ddb__wplan_admit(svc, a->t, &a->plan);
         if (admit != DDB_ADMIT_OK) {
-            sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                          admit == DDB_ADMIT_GSI ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+            ddb__throttle_reply(r, admit, a->t->on_demand);
             return DDB_EREPLY;
         }
     }

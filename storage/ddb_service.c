@@ -68,8 +68,10 @@ void ddb_service_destroy(ddb_service *svc)
 {
     if (svc == NULL)
         return;
-    for (int i = 0; i < svc->ntables; i++)
+    for (int i = 0; i < svc->ntables; i++) {
+        ddb__status_cancel(svc, svc->tables[i]);
         ddb__table_free(svc->tables[i]);
+    }
     free(svc->tables);
     ddb__txn_tokens_free(svc);
     ddb__meta_free(svc); /* stops the TTL timer */
@@ -87,6 +89,11 @@ void ddb_service_destroy(ddb_service *svc)
 int ddb_table_count(const ddb_service *svc)
 {
     return svc->ntables;
+}
+
+void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us)
+{
+    svc->status_delay_us = delay_us > 0 ? delay_us : 0;
 }
 
 /* Counters of one store (table or index) into *out. */
@@ -531,7 +538,7 @@ int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__check_table_name(name, "tableName", &v, r) != 0 || ddb__verr_reply(&v, r) != 0)
         return -1;
-    ddb_table *t = ddb__table_find(svc, name);
+    ddb_table *t = ddb__table_find_active(svc, name); /* CREATING/DELETING: not found */
     if (t == NULL) {
         sim_reply_err(r, 400, "ResourceNotFoundException", "%s", not_found_msg);
         return -1;
