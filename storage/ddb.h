@@ -80,6 +80,9 @@ typedef struct ddb_store_counters {
                                  key left unprocessed) */
     int64_t throttled_writes; /* writes refused, likewise (a BatchWriteItem item counts) */
     int64_t item_count;       /* rows now */
+    int64_t partitions;       /* (added) partitions of the partition model now:
+                                 max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB), 1); an
+                                 on-demand table counts as 12000 RCU / 4000 WCU */
 } ddb_store_counters;
 
 typedef struct ddb_table_counters {

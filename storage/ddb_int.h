@@ -629,4 +629,9 @@ void ddb__throttle_reply(sim_reply *r, int admit, int on_demand);
  */
 cJSON *ddb__icm_json(ddb_service *svc, ddb_table *t, const cJSON *pkv, int *rc);
 
+/** Add the metrics of t's collection pkv to map (BatchWriteItem's and TransactWriteItems'
+ * ItemCollectionMetrics: table name -> list), once per collection; nothing when t has no LSI.
+ * 0 or -SIM_E*. */
+int ddb__icm_add(ddb_service *svc, cJSON *map, ddb_table *t, const cJSON *pkv);
+
 #endif

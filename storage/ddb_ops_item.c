@@ -65,16 +65,31 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
     return 0;
 }
 
-/* Read ReturnItemCollectionMetrics (accepted, never answered). */
-static int req_ricm(const cJSON *req, ddb_verr *v, sim_reply *r)
+/* Read ReturnItemCollectionMetrics: *out 1 for SIZE. */
+static int req_ricm(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
 {
     const char *s = NULL;
+    *out = 0;
     if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
         return -1;
     if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
         ddb__verr_add(v, s, "returnItemCollectionMetrics",
                       "Member must satisfy enum value set: [SIZE, NONE]");
+    *out = s != NULL && strcmp(s, "SIZE") == 0;
     return 0;
+}
+
+/* (Added.) With ReturnItemCollectionMetrics SIZE on a table with LSIs: the metrics of the
+ * collection of the item at doc (an item or a key) into body. 0 or -SIM_E*. */
+static int add_icm(ddb_service *svc, ddb_table *t, const cJSON *doc, cJSON *body)
+{
+    int rc;
+    cJSON *m = ddb__icm_json(svc, t, cJSON_GetObjectItemCaseSensitive(doc, t->st.ks.hash), &rc);
+    if (m != NULL && !cJSON_AddItemToObject(body, "ItemCollectionMetrics", m)) {
+        cJSON_Delete(m);
+        rc = -SIM_ENOMEM;
+    }
+    return rc;
 }
 
 static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r);
@@ -92,12 +107,22 @@ static int cond_failed(sim_reply *r)
     return 0;
 }
 
-/* Attach attrs (taken; NULL allowed) as "Attributes" and the ConsumedCapacity, reply ok. */
-static int reply_write(ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc, sim_reply *r)
+/* Attach attrs (taken; NULL allowed) as "Attributes" and the ConsumedCapacity, and with
+ * icm_doc (not NULL: ReturnItemCollectionMetrics SIZE) the ItemCollectionMetrics; reply ok. */
+static int reply_write(ddb_service *svc, ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc,
+                       const cJSON *icm_doc, sim_reply *r)
 {
     cJSON *body = cJSON_CreateObject();
     if (body == NULL)
         goto nomem;
+    if (icm_doc != NULL) {
+        int rc = add_icm(svc, t, icm_doc, body);
+        if (rc != 0) {
+            cJSON_Delete(attrs);
+            cJSON_Delete(body);
+            return ddb__internal(r, rc);
+        }
+    }
     if (attrs != NULL) {
         if (!cJSON_AddItemToObject(body, "Attributes", attrs))
             goto nomem;
@@ -241,7 +266,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL;
     const cJSON *doc = NULL; /* Item or Key */
-    int rv, rcc;
+    int rv, rcc, ricm;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -257,7 +282,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, r) != 0)
+        req_ricm(req, &v, &ricm, r) != 0)
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
@@ -289,7 +314,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         attrs = old;
         old = NULL;
     }
-    rc = reply_write(t, attrs, &cc, rcc, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, ricm ? doc : NULL, r);
 out:
     cJSON_Delete(old);
     cJSON_Delete(nitem);
@@ -434,7 +459,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
     const cJSON *keyj = NULL;
-    int rv, rcc;
+    int rv, rcc, ricm;
     ddb_verr v;
     ddb_expr_env env = { 0 };
     ddb_cond *cond = NULL;
@@ -453,7 +478,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
         req_return_values(req, &v, &rv, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, r) != 0)
+        req_ricm(req, &v, &ricm, r) != 0)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
@@ -523,7 +548,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = -SIM_ENOMEM;
         goto out;
     }
-    rc = reply_write(t, attrs, &cc, rcc, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, ricm ? keyj : NULL, r);
     attrs = NULL;
 out:
     cJSON_Delete(attrs);

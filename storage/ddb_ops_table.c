@@ -1023,14 +1023,14 @@ int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         return reply_description(svc, t, "TableDescription", NULL, r);
     if (t->status == DDB_ST_CREATING)
         return in_use(r, "Table is being created: ", t->name);
-    if (t->status == DDB_ST_UPDATING)
-        return in_use(r, "Table is being updated: ", t->name);
     for (int i = 0; i < t->ngsi; i++)
         if (!t->gsi[i].is_lsi && t->gsi[i].status != DDB_ST_ACTIVE)
             return in_use(r,
                           "Cannot delete table while indexes are being created, updated, or "
                           "deleted.",
                           NULL);
+    if (t->status == DDB_ST_UPDATING)
+        return in_use(r, "Table is being updated: ", t->name);
     int rc = reply_description(svc, t, "TableDescription", "DELETING", r);
     if (rc != 0)
         return rc;
@@ -1268,12 +1268,9 @@ static int create_apply(ddb_service *svc, ddb_table *t, const cJSON *c, const cJ
             return -SIM_ENOMEM;
         }
     }
-    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(c, "Projection");
-    const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
     const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(c, "ProvisionedThroughput");
     cJSON *gdef = index_def(c);
     int rc = gdef == NULL ? -SIM_ENOMEM : 0;
-    (void)nk;
     if (rc == 0 &&
         put_member(gdef, "ProvisionedThroughput",
                    throughput_def(on_demand ? 0
@@ -1414,8 +1411,6 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
             return 0;
         }
     }
-    if (t->status == DDB_ST_UPDATING)
-        return in_use(r, "Table is being updated: ", t->name);
     if (ncreate + ndelete > 1) {
         sim_reply_err(r, 400, "LimitExceededException",
                       "Subscriber limit exceeded: Only 1 online index can be created or deleted "
@@ -1464,6 +1459,12 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
             (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "WriteCapacityUnits")->valuedouble;
         nups++;
     }
+    if (create != NULL) { /* "already exists" comes before the other checks */
+        const char *cn = cJSON_GetObjectItemCaseSensitive(create, "IndexName")->valuestring;
+        ddb_gsi *same = ddb__index_find(t, cn);
+        if (same != NULL && same->status != DDB_ST_DELETING)
+            return ddb__validation(r, "Attempting to create an index which already exists"), 0;
+    }
     if (create != NULL || doomed != NULL) {
         /* one index created or deleted at a time, per table */
         for (int k = 0; k < t->ngsi; k++) {
@@ -1493,6 +1494,8 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
             return 0;
         }
     }
+    if (t->status == DDB_ST_UPDATING)
+        return in_use(r, "Table is being updated: ", t->name);
     int to_on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
     int to_provisioned = bm != NULL && strcmp(bm, "PROVISIONED") == 0;
     int on_demand_after = to_on_demand || (t->on_demand && !to_provisioned);

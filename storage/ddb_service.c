@@ -96,9 +96,10 @@ void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us)
     svc->status_delay_us = delay_us > 0 ? delay_us : 0;
 }
 
-/* Counters of one store (table or index) into *out. */
-static void store_counters(const ddb_store *st, ddb_store_counters *out)
+/* Counters of one store (table or index) of t into *out. */
+static void store_counters(const ddb_table *t, const ddb_store *st, ddb_store_counters *out)
 {
+    out->partitions = ddb__partitions(t, st);
     out->consumed_rcu_mu = st->rb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
     out->consumed_wcu_mu = st->wb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
     out->throttled_reads = st->rb.throttled;
@@ -112,13 +113,13 @@ int ddb_table_stats(ddb_service *svc, const char *table, ddb_table_counters *out
     if (t == NULL)
         return -SIM_ENOENT;
     memset(out, 0, sizeof *out);
-    store_counters(&t->st, &out->table);
+    store_counters(t, &t->st, &out->table);
     out->ngsi = 0; /* GSIs only: they come before the LSIs in t->gsi */
     while (out->ngsi < t->ngsi && !t->gsi[out->ngsi].is_lsi)
         out->ngsi++;
     for (int i = 0; i < out->ngsi && i < DDB_STATS_GSI_MAX; i++) {
         out->gsi_name[i] = t->gsi[i].name;
-        store_counters(&t->gsi[i].st, &out->gsi[i]);
+        store_counters(t, &t->gsi[i].st, &out->gsi[i]);
     }
     return 0;
 }

@@ -162,7 +162,8 @@ int ddb__status_index_delete(ddb_service *svc, ddb_table *t, ddb_gsi *g)
     return 0;
 }
 
-/* One backfill step of g at now; sets g->due_us to the next step, or -1 when g is ACTIVE. */
+/* One backfill step of g at now; sets g->due_us to the next step (after the rows copied took
+ * their write time), or -1 when g is ACTIVE: a step that finds no row left to copy ends it. */
 static int backfill(ddb_service *svc, ddb_table *t, ddb_gsi *g, sim_time_us now)
 {
     int64_t cost_uu = 0;
@@ -170,7 +171,7 @@ static int backfill(ddb_service *svc, ddb_table *t, ddb_gsi *g, sim_time_us now)
     int rc = ddb__gsi_backfill_step(svc, t, g, DDB_BACKFILL_ROWS, &cost_uu, &done);
     if (rc != 0)
         return rc;
-    if (done) {
+    if (done && cost_uu == 0) { /* the last rows' write time has passed too */
         ddb__key_release(&g->bf_cursor);
         g->bf_cursor_set = 0;
         g->backfilling = 0;
