@@ -1,0 +1,152 @@
+/* test_ddb_partition.c - the partition model: each partition key takes at most 1000 write and
+ * 3000 read units per second, in provisioned and on-demand mode alike; a hot key is
+ * throttled while other keys are not. Partition counts. Sources: developer guide,
+ * "Partitions and data distribution" and "Best practices for designing and using partition
+ * keys effectively" (3,000 RCU / 1,000 WCU per partition), "Troubleshooting throttling"
+ * (KeyRangeThroughputExceeded in both modes); the on-demand message is DynamoDB's
+ * ThrottlingException text (API_TransactWriteItems, ThrottlingError). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "storage/ddb.h"
+#include "tests/unit/test_ddb_util.h"
+
+#define MSG_ON_DEMAND                                                                        \
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is "          \
+    "automatically scaling your table or index so please try again shortly. If exceptions " \
+    "persist, check if you have a hot key: "                                                 \
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-"    \
+    "design.html"
+#define MSG_TABLE                                                                          \
+    "The level of configured provisioned throughput for the table was exceeded. Consider " \
+    "increasing your provisioning level with the UpdateTable API."
+
+static void mk(tenv *e, const char *billing)
+{
+    char req[1024];
+    snprintf(req, sizeof req,
+             "{'TableName':'hot','AttributeDefinitions':[{'AttributeName':'pk','AttributeType':"
+             "'S'},{'AttributeName':'sk','AttributeType':'N'},{'AttributeName':'g',"
+             "'AttributeType':'S'}],'KeySchema':[{'AttributeName':'pk','KeyType':'HASH'},{"
+             "'AttributeName':'sk','KeyType':'RANGE'}],%s,'GlobalSecondaryIndexes':[{"
+             "'IndexName':'by_g','KeySchema':[{'AttributeName':'g','KeyType':'HASH'}],"
+             "'Projection':{'ProjectionType':'KEYS_ONLY'}%s}]}",
+             billing,
+             strstr(billing, "PAY_PER_REQUEST")
+                 ? ""
+                 : ",'ProvisionedThroughput':{'ReadCapacityUnits':100000,"
+                   "'WriteCapacityUnits':100000}");
+    ok(call(e, "CreateTable", req));
+}
+
+/* Put item pk/sk (1 WCU); returns the reply. */
+static sim_reply *put(tenv *e, const char *pk, int sk, const char *g)
+{
+    char req[256];
+    if (g != NULL)
+        snprintf(req, sizeof req,
+                 "{'TableName':'hot','Item':{'pk':{'S':'%s'},'sk':{'N':'%d'},'g':{'S':'%s'}}}",
+                 pk, sk, g);
+    else
+        snprintf(req, sizeof req, "{'TableName':'hot','Item':{'pk':{'S':'%s'},'sk':{'N':'%d'}}}",
+                 pk, sk);
+    return call(e, "PutItem", req);
+}
+
+Test(ddb_partition, provisioned_hot_key_is_limited_to_1000_wcu)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PROVISIONED','ProvisionedThroughput':{'ReadCapacityUnits':100000,"
+           "'WriteCapacityUnits':100000}");
+    for (int i = 0; i < 1000; i++)
+        ok(put(&e, "k", i, NULL));
+    fails(put(&e, "k", 1000, NULL), "ProvisionedThroughputExceededException", MSG_TABLE);
+    ok(put(&e, "other", 0, NULL)); /* another partition key is not limited */
+    sim_sched_run_for(&e.sched, SIM_S / 10); /* 100 units come back */
+    for (int i = 0; i < 100; i++)
+        ok(put(&e, "k", 2000 + i, NULL));
+    fails(put(&e, "k", 3000, NULL), "ProvisionedThroughputExceededException", MSG_TABLE);
+    ddb_table_counters c;
+    cr_assert_eq(ddb_table_stats(e.svc, "hot", &c), 0);
+    cr_assert_eq(c.table.throttled_writes, 2);
+    /* 100000 RCU + 100000 WCU: ceil(100000/3000 + 100000/1000) = 134 partitions */
+    cr_assert_eq(c.table.partitions, 134);
+    t_fini(&e);
+}
+
+Test(ddb_partition, on_demand_hot_key_is_a_throttling_exception)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    for (int i = 0; i < 1000; i++)
+        ok(put(&e, "k", i, NULL));
+    fails(put(&e, "k", 1000, NULL), "ThrottlingException", MSG_ON_DEMAND);
+    ddb_table_counters c;
+    cr_assert_eq(ddb_table_stats(e.svc, "hot", &c), 0);
+    /* on-demand counts as 12000 RCU / 4000 WCU: 8 partitions */
+    cr_assert_eq(c.table.partitions, 8);
+    t_fini(&e);
+}
+
+Test(ddb_partition, hot_gsi_key_throttles_the_write)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    /* different table keys, one index key: the index partition is the hot one */
+    for (int i = 0; i < 1000; i++) {
+        char pk[16];
+        snprintf(pk, sizeof pk, "u%d", i);
+        ok(put(&e, pk, 0, "same"));
+    }
+    fails(put(&e, "u1000", 0, "same"), "ThrottlingException",
+          "Throughput exceeds the current capacity for one or more global secondary indexes. "
+          "DynamoDB is automatically scaling your index so please try again shortly.");
+    ok(put(&e, "u1001", 0, "elsewhere"));
+    ddb_table_counters c;
+    cr_assert_eq(ddb_table_stats(e.svc, "hot", &c), 0);
+    cr_assert_eq(c.gsi[0].throttled_writes, 1);
+    t_fini(&e);
+}
+
+Test(ddb_partition, hot_key_reads_are_limited_to_3000_rcu)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    ok(put(&e, "k", 1, NULL));
+    sim_sched_run_for(&e.sched, SIM_S);
+    for (int i = 0; i < 3000; i++)
+        ok(call(&e, "GetItem",
+                "{'TableName':'hot','Key':{'pk':{'S':'k'},'sk':{'N':'1'}},'ConsistentRead':true}"));
+    fails(call(&e, "GetItem",
+               "{'TableName':'hot','Key':{'pk':{'S':'k'},'sk':{'N':'1'}},'ConsistentRead':true}"),
+          "ThrottlingException", MSG_ON_DEMAND);
+    fails(call(&e, "Query",
+               "{'TableName':'hot','KeyConditionExpression':'pk = :k',"
+               "'ExpressionAttributeValues':{':k':{'S':'k'}}}"),
+          "ThrottlingException", MSG_ON_DEMAND);
+    sim_sched_run_for(&e.sched, SIM_S);
+    ok(call(&e, "Query",
+            "{'TableName':'hot','KeyConditionExpression':'pk = :k',"
+            "'ExpressionAttributeValues':{':k':{'S':'k'}}}"));
+    t_fini(&e);
+}
+
+/* Ordinary loads see no change: spread over keys, a table writes at its provisioned rate
+ * (plus burst) whatever the number of keys. */
+Test(ddb_partition, spread_keys_are_limited_by_the_table_only)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    for (int i = 0; i < 5000; i++) {
+        char pk[16];
+        snprintf(pk, sizeof pk, "u%d", i % 10);
+        ok(put(&e, pk, i, NULL));
+    }
+    t_fini(&e);
+}
