@@ -2,6 +2,14 @@
  * and its wire protocol (JSON 1.0, X-Amz-Target: DynamoDB_20120810.<Op>).
  * The service itself takes no simulated time: latency and service time are added by the
  * region model in sim/. Capacity token buckets read the scheduler's clock.
+ * Partition model (developer guide, "Partitions and data distribution"): a table or GSI has
+ * max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB), 1) partitions (on-demand: 12000 RCU /
+ * 4000 WCU); each partition, so each partition key, serves at most 3000 read and 1000 write
+ * units per second in both modes (one second of burst), beyond which the key is throttled:
+ * ProvisionedThroughputExceededException on provisioned tables, ThrottlingException on
+ * on-demand ones. Table and index status (CREATING, UPDATING, DELETING) last the status
+ * delay (ddb_service_set_status_delay); a GSI added by UpdateTable is backfilled on the
+ * scheduler.
  * Source: Amazon DynamoDB API Reference (API_Operations_Amazon_DynamoDB.html). */
 #ifndef DDB_H
 #define DDB_H

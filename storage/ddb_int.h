@@ -474,6 +474,14 @@ int ddb__meta_on_create(ddb_service *svc, const cJSON *req);
  * Entries of deleted tables are dropped on the way. */
 ddb_meta *ddb__meta_get(ddb_service *svc, const ddb_table *t, int create);
 
+/** (Added.) Add t's tags ("Tags") and TTL attribute ("TimeToLiveAttribute") to its saved
+ * definition def, so they persist with the table. 0 or -SIM_ENOMEM. */
+int ddb__meta_to_def(ddb_service *svc, const ddb_table *t, cJSON *def);
+
+/** (Added.) On load: restore t's tags and TTL setting from its saved definition (and arm the
+ * TTL sweep). 0 or -SIM_ENOMEM. */
+int ddb__meta_from_def(ddb_service *svc, const ddb_table *t, const cJSON *def);
+
 /** Stop the TTL timer and free every meta entry (service destroy). */
 void ddb__meta_free(ddb_service *svc);
 

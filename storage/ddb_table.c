@@ -585,6 +585,10 @@ fail:
 int ddb__table_save(ddb_service *svc, const ddb_table *t)
 {
     cJSON *def = table_def(t);
+    if (def != NULL && ddb__meta_to_def(svc, t, def) != 0) { /* (added) tags, TTL */
+        cJSON_Delete(def);
+        def = NULL;
+    }
     char *text = def != NULL ? cJSON_PrintUnformatted(def) : NULL;
     cJSON_Delete(def);
     if (text == NULL)
@@ -665,11 +669,13 @@ int ddb__tables_load(ddb_service *svc)
             break;
         }
         rc = ddb__table_open(svc, def, &t);
-        cJSON_Delete(def);
         if (rc == -SIM_EINVAL)
             rc = -SIM_ESTORAGE;
         if (rc == 0 && (rc = ddb__table_register(svc, t)) != 0)
             ddb__table_free(t);
+        if (rc == 0)
+            rc = ddb__meta_from_def(svc, t, def); /* (added) tags and TTL */
+        cJSON_Delete(def);
         if (rc == 0 && t->id >= svc->next_id)
             svc->next_id = t->id + 1;
         if (rc == 0)
