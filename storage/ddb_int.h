@@ -1,6 +1,7 @@
 /* ddb_int.h - internals of the table service shared by its files (ddb_service.c,
- * ddb_table.c, ddb_capacity.c, ddb_ops_*.c, ddb_http.c): the service, table and index
- * structs, encoded keys, token buckets, request-reading helpers and the operations.
+ * ddb_table.c, ddb_capacity.c, ddb_status.c, ddb_icm.c, ddb_ops_*.c, ddb_http.c): the
+ * service, table and index structs, encoded keys, token buckets, request-reading helpers
+ * and the operations.
  * Nothing here is for other modules: they use storage/ddb.h. */
 #ifndef DDB_INT_H
 #define DDB_INT_H

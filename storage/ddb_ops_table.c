@@ -1,5 +1,7 @@
-/* ddb_ops_table.c - the control plane: CreateTable, DescribeTable, ListTables, UpdateTable,
- * DeleteTable. Changes take effect at once (tables are ACTIVE as soon as they exist).
+/* ddb_ops_table.c - the control plane: CreateTable, DescribeTable, ListTables, UpdateTable
+ * (throughput, billing mode, GSI Create/Update/Delete), DeleteTable: validation, AWS's errors
+ * and the replies. Statuses and their timing (the status delay, GSI backfill) are
+ * ddb_status.c's; with no status delay every change is ACTIVE in its own reply.
  * Source: DynamoDB API reference (API_CreateTable, API_DescribeTable, API_ListTables,
  * API_UpdateTable, API_DeleteTable, API_TableDescription); messages as dynalite's
  * validations/createTable.js and actions/updateTable.js record them. */

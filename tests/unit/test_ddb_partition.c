@@ -7,6 +7,7 @@
  * ThrottlingException text (API_TransactWriteItems, ThrottlingError). */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "storage/ddb.h"
@@ -148,5 +149,48 @@ Test(ddb_partition, spread_keys_are_limited_by_the_table_only)
         snprintf(pk, sizeof pk, "u%d", i % 10);
         ok(put(&e, pk, i, NULL));
     }
+    t_fini(&e);
+}
+
+static void on_complete(sim_http_exchange *x)
+{
+    *(int *)x->front_data += 1;
+}
+
+/* On the wire, ThrottlingException carries the coral availability namespace, as DynamoDB
+ * sends it: {"__type":"com.amazon.coral.availability#ThrottlingException", ...}. */
+Test(ddb_partition, throttling_exception_on_the_wire)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    for (int i = 0; i < 1000; i++)
+        ok(put(&e, "k", i, NULL));
+    const char *body = "{\"TableName\":\"hot\",\"Item\":{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"7\"}}}";
+    sim_http_exchange x;
+    int completed = 0;
+    memset(&x, 0, sizeof x);
+    x.req.method = strdup("POST");
+    x.req.path = strdup("/");
+    x.req.headers = calloc(2, sizeof *x.req.headers);
+    cr_assert_not_null(x.req.headers);
+    x.req.headers[0].name = strdup("Content-Type");
+    x.req.headers[0].value = strdup("application/x-amz-json-1.0");
+    x.req.headers[1].name = strdup("X-Amz-Target");
+    x.req.headers[1].value = strdup("DynamoDB_20120810.PutItem");
+    x.req.nheaders = 2;
+    x.req.body = (unsigned char *)strdup(body);
+    x.req.body_len = strlen(body);
+    x.complete = on_complete;
+    x.front_data = &completed;
+    ddb_http_serve(e.svc, &x);
+    cr_assert_eq(completed, 1);
+    cr_assert_eq(x.resp.status, 400);
+    cJSON *doc = cJSON_ParseWithLength((const char *)x.resp.body, x.resp.body_len);
+    cr_assert_not_null(doc);
+    json_eq(doc, "{'__type':'com.amazon.coral.availability#ThrottlingException','message':'" MSG_ON_DEMAND "'}");
+    cJSON_Delete(doc);
+    sim_http_req_release(&x.req);
+    sim_http_resp_release(&x.resp);
     t_fini(&e);
 }
