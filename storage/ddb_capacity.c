@@ -260,8 +260,7 @@ static int hot_rebuild(struct ddb_hot *h, sim_time_us now)
 
 /* The slot of key pk in s, created full when absent; NULL on ENOMEM (then nothing is
  * tracked for this request: it is admitted, never wrongly throttled). */
-static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_len,
-                             sim_time_us now)
+static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_len, sim_time_us now)
 {
     struct ddb_hot *h = st->hot;
     if (h == NULL) {
@@ -338,13 +337,13 @@ int64_t ddb__partitions(const ddb_table *t, const ddb_store *s)
 }
 
 /* Messages of on-demand throttling (API_TransactWriteItems, ThrottlingError). */
-#define MSG_HOT_ON_DEMAND                                                                    \
+#define MSG_HOT_ON_DEMAND                                                                   \
     "Throughput exceeds the current capacity of your table or index. DynamoDB is "          \
     "automatically scaling your table or index so please try again shortly. If exceptions " \
-    "persist, check if you have a hot key: "                                                 \
+    "persist, check if you have a hot key: "                                                \
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-"    \
     "design.html"
-#define MSG_HOT_ON_DEMAND_GSI                                                          \
+#define MSG_HOT_ON_DEMAND_GSI                                                            \
     "Throughput exceeds the current capacity for one or more global secondary indexes. " \
     "DynamoDB is automatically scaling your index so please try again shortly."
 

@@ -19,8 +19,8 @@
 #define GB (1024.0 * 1024.0 * 1024.0)
 
 /* Add the bytes of the rows of store s whose partition key is pk to *total. 0 or -SIM_E*. */
-static int rows_bytes(ddb_service *svc, const ddb_store *s, const unsigned char *pk,
-                      size_t pk_len, int64_t *total)
+static int rows_bytes(ddb_service *svc, const ddb_store *s, const unsigned char *pk, size_t pk_len,
+                      int64_t *total)
 {
     char sql[128];
     sqlite3_stmt *st = NULL;

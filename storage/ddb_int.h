@@ -101,7 +101,8 @@ typedef struct ddb_key {
 
 enum ddb_proj_type { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY = 1, DDB_PROJ_INCLUDE = 2 };
 
-/* (Added.) TableStatus and IndexStatus (API_TableDescription, API_GlobalSecondaryIndexDescription). */
+/* (Added.) TableStatus and IndexStatus (API_TableDescription,
+ * API_GlobalSecondaryIndexDescription). */
 enum ddb_status { DDB_ST_ACTIVE = 0, DDB_ST_CREATING, DDB_ST_UPDATING, DDB_ST_DELETING };
 
 /* Statement slots of a Query: 9 sort-key shapes x direction x start key. */
@@ -148,11 +149,11 @@ typedef struct ddb_gsi {
     ddb_store st; /* the index's own sqlite table, keys and capacity */
     int is_lsi;   /* (added) 1: a local secondary index (same partition key as the table, no
                    * capacity of its own: reads and writes are charged to the table) */
-    int status;           /* (added) enum ddb_status: IndexStatus */
-    int backfilling;      /* (added) 1 while a GSI added by UpdateTable is being backfilled */
-    sim_time_us due_us;   /* (added) scheduler time of this index's next lifecycle step, -1 none */
-    ddb_key bf_cursor;    /* (added) owned: last table key the backfill copied (pk NULL: none) */
-    int bf_cursor_set;    /* (added) 1 once bf_cursor holds a key */
+    int status;   /* (added) enum ddb_status: IndexStatus */
+    int backfilling;    /* (added) 1 while a GSI added by UpdateTable is being backfilled */
+    sim_time_us due_us; /* (added) scheduler time of this index's next lifecycle step, -1 none */
+    ddb_key bf_cursor;  /* (added) owned: last table key the backfill copied (pk NULL: none) */
+    int bf_cursor_set;  /* (added) 1 once bf_cursor holds a key */
 } ddb_gsi;
 
 typedef struct ddb_table {
@@ -534,10 +535,11 @@ int ddb__scan_segment_of(const cJSON *item, const char *hash_attr, int64_t total
 
 /* ---- (added) table and index lifecycle (ddb_status.c; rows in ddb_table.c) ---- */
 
-#define DDB_BACKFILL_ROWS        256  /* table rows copied into a new GSI per backfill step */
-#define DDB_BACKFILL_ON_DEMAND_WCU 4000 /* write units/s of an on-demand GSI's backfill: the
-                                         * initial on-demand write throughput (DescribeTable's
-                                         * WarmThroughput of a new on-demand table) */
+#define DDB_BACKFILL_ROWS 256 /* table rows copied into a new GSI per backfill step */
+#define DDB_BACKFILL_ON_DEMAND_WCU                              \
+    4000 /* write units/s of an on-demand GSI's backfill: the   \
+          * initial on-demand write throughput (DescribeTable's \
+          * WarmThroughput of a new on-demand table) */
 
 /** "ACTIVE", "CREATING", "UPDATING" or "DELETING". */
 const char *ddb__status_name(int status);
@@ -604,9 +606,9 @@ int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_r
 
 /* ---- (added) partition-key limits (ddb_capacity.c) ---- */
 
-#define DDB_PART_RCU          3000 /* read units/s one partition (so one partition key) serves */
-#define DDB_PART_WCU          1000 /* write units/s one partition serves */
-#define DDB_PART_BYTES        (10LL * 1024 * 1024 * 1024) /* data one partition holds */
+#define DDB_PART_RCU   3000 /* read units/s one partition (so one partition key) serves */
+#define DDB_PART_WCU   1000 /* write units/s one partition serves */
+#define DDB_PART_BYTES (10LL * 1024 * 1024 * 1024) /* data one partition holds */
 
 /** Free a store's partition-key buckets. Accepts NULL. */
 void ddb__hot_free(struct ddb_hot *h);

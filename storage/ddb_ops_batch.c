@@ -106,8 +106,8 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_verr v;
     bw_req reqs[DDB_BATCH_WRITE_MAX];
     cJSON *body = NULL;
-    int ricm = 0;       /* (added) ReturnItemCollectionMetrics SIZE */
-    cJSON *icm = NULL;  /* (added) ItemCollectionMetrics being built */
+    int ricm = 0;      /* (added) ReturnItemCollectionMetrics SIZE */
+    cJSON *icm = NULL; /* (added) ItemCollectionMetrics being built */
     char err[DDB_ERR_MAX];
     ddb__verr_init(&v);
     memset(reqs, 0, sizeof reqs);
@@ -294,8 +294,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 goto out;
             }
             if ((rc = ddb__icm_add(svc, icm, q->t,
-                                   cJSON_GetObjectItemCaseSensitive(doc, q->t->st.ks.hash))) !=
-                0)
+                                   cJSON_GetObjectItemCaseSensitive(doc, q->t->st.ks.hash))) != 0)
                 goto out;
         }
         rc = 0;

@@ -95,7 +95,8 @@ int ddb__meta_to_def(ddb_service *svc, const ddb_table *t, cJSON *def)
         cJSON_Delete(tags);
         return -SIM_ENOMEM;
     }
-    if (m->ttl_attr != NULL && cJSON_AddStringToObject(def, "TimeToLiveAttribute", m->ttl_attr) == NULL)
+    if (m->ttl_attr != NULL &&
+        cJSON_AddStringToObject(def, "TimeToLiveAttribute", m->ttl_attr) == NULL)
         return -SIM_ENOMEM;
     return 0;
 }

@@ -33,8 +33,8 @@ typedef struct page_req {
     const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
     size_t prefix_len;
     int64_t segment, total_segments; /* parallel Scan; total_segments 0: whole table */
-    const unsigned char *hot_pk; /* (added) Query: the partition key read (its partition
-                                  * limit is charged), NULL for Scan */
+    const unsigned char *hot_pk;     /* (added) Query: the partition key read (its partition
+                                      * limit is charged), NULL for Scan */
     size_t hot_pk_len;
 } page_req;
 
@@ -604,8 +604,8 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     p.hot_pk = pk.pk;
     p.hot_pk_len = pk.pk_len;
     if (!ddb__hot_admit(read_store(&p), pk.pk, pk.pk_len, 1, ddb__now(svc))) {
-        ddb__throttle_reply(r, p.g != NULL && !p.g->is_lsi ? DDB_ADMIT_KEY_GSI
-                                                           : DDB_ADMIT_KEY_TABLE,
+        ddb__throttle_reply(r,
+                            p.g != NULL && !p.g->is_lsi ? DDB_ADMIT_KEY_GSI : DDB_ADMIT_KEY_TABLE,
                             p.t->on_demand);
         goto out;
     }

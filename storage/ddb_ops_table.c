@@ -409,7 +409,8 @@ static void index_name_verr(ddb_verr *v, const char *in, const char *p)
             bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                      (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
         if (bad)
-            ddb__verr_add(v, in, p, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+            ddb__verr_add(v, in, p,
+                          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
         if (n < 3)
             ddb__verr_add(v, in, p, "Member must have length greater than or equal to 3");
         if (n > 255)
@@ -1071,8 +1072,8 @@ typedef struct gsi_update {
  * Delete (SerializationException). 0 or -1 (r set). */
 static int gsi_update_types(const cJSON *e, sim_reply *r)
 {
-    const cJSON *u = NULL, *c = NULL, *d = NULL, *gpt = NULL, *cks = NULL, *proj = NULL,
-                *nk = NULL, *a;
+    const cJSON *u = NULL, *c = NULL, *d = NULL, *gpt = NULL, *cks = NULL, *proj = NULL, *nk = NULL,
+                *a;
     const char *s;
     int64_t x;
     int hx;
@@ -1140,8 +1141,7 @@ static void gsi_update_verr(ddb_verr *v, const cJSON *e, int i, sim_reply *r)
         const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
         if (cJSON_IsArray(nk) && cJSON_GetArraySize(nk) < 1) {
             snprintf(p, sizeof p,
-                     "globalSecondaryIndexUpdates.%d.member.create.projection.nonKeyAttributes",
-                     i);
+                     "globalSecondaryIndexUpdates.%d.member.create.projection.nonKeyAttributes", i);
             ddb__verr_add(v, "[]", p, "Member must have length greater than or equal to 1");
         }
         (void)throughput_types(c, &gpt, &gr, &ghr, &gw, &ghw, r);
@@ -1273,16 +1273,15 @@ static int create_apply(ddb_service *svc, ddb_table *t, const cJSON *c, const cJ
     const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(c, "ProvisionedThroughput");
     cJSON *gdef = index_def(c);
     int rc = gdef == NULL ? -SIM_ENOMEM : 0;
-    if (rc == 0 &&
-        put_member(gdef, "ProvisionedThroughput",
-                   throughput_def(on_demand ? 0
-                                            : (int64_t)cJSON_GetObjectItemCaseSensitive(
-                                                  gpt, "ReadCapacityUnits")
-                                                  ->valuedouble,
-                                  on_demand ? 0
-                                            : (int64_t)cJSON_GetObjectItemCaseSensitive(
-                                                  gpt, "WriteCapacityUnits")
-                                                  ->valuedouble)) != 0)
+    if (rc == 0 && put_member(gdef, "ProvisionedThroughput",
+                              throughput_def(on_demand ? 0
+                                                       : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                             gpt, "ReadCapacityUnits")
+                                                             ->valuedouble,
+                                             on_demand ? 0
+                                                       : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                             gpt, "WriteCapacityUnits")
+                                                             ->valuedouble)) != 0)
         rc = -SIM_ENOMEM;
     ddb_gsi *g = NULL;
     if (rc == 0)

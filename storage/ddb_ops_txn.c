@@ -506,9 +506,9 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
         cJSON *icm = cJSON_CreateObject();
         for (int i = 0; rc == 0 && icm != NULL && i < n; i++)
             if (acts[i].kind != K_CHECK)
-                rc = ddb__icm_add(svc, icm, acts[i].t,
-                                  cJSON_GetObjectItemCaseSensitive(acts[i].doc,
-                                                                   acts[i].t->st.ks.hash));
+                rc = ddb__icm_add(
+                    svc, icm, acts[i].t,
+                    cJSON_GetObjectItemCaseSensitive(acts[i].doc, acts[i].t->st.ks.hash));
         if (icm == NULL && rc == 0)
             rc = -SIM_ENOMEM;
         if (rc == 0 && icm->child != NULL) {

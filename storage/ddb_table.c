@@ -1095,8 +1095,7 @@ int ddb__gsi_add(ddb_service *svc, ddb_table *t, const cJSON *gdef, ddb_gsi **ou
             break;
     }
     /* GSIs stay before the LSIs */
-    memmove(&t->gsi[nglobal + 1], &t->gsi[nglobal],
-            (size_t)(t->ngsi - nglobal) * sizeof t->gsi[0]);
+    memmove(&t->gsi[nglobal + 1], &t->gsi[nglobal], (size_t)(t->ngsi - nglobal) * sizeof t->gsi[0]);
     t->ngsi++;
     ddb_gsi *g = &t->gsi[nglobal];
     memset(g, 0, sizeof *g);
@@ -1241,8 +1240,7 @@ int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_r
             rc = rc == -SIM_EINVAL ? -SIM_ESTORAGE : rc;
             break;
         }
-        rc = backfill_row(t, g, &tk, item, (size_t)cJSON_GetArrayItem(pair, 1)->valuedouble,
-                          &cost);
+        rc = backfill_row(t, g, &tk, item, (size_t)cJSON_GetArrayItem(pair, 1)->valuedouble, &cost);
         if (rc == 0) {
             ddb__key_release(&g->bf_cursor);
             g->bf_cursor = tk;

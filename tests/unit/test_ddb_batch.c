@@ -120,8 +120,7 @@ Test(ddb_batch, throttled_batch_returns_unprocessed_items)
     for (;; n++) {
         char req[256];
         snprintf(req, sizeof req,
-                 "{'TableName':'feed','Item':{'user':{'S':'burst%d'},'ts':{'N':'%d'}}}", n % 4,
-                 n);
+                 "{'TableName':'feed','Item':{'user':{'S':'burst%d'},'ts':{'N':'%d'}}}", n % 4, n);
         sim_reply *r = call(&e, "PutItem", req);
         if (sim_reply_failed(r))
             break;

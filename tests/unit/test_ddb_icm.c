@@ -10,15 +10,15 @@
 #include "storage/ddb.h"
 #include "tests/unit/test_ddb_util.h"
 
-#define WITH_LSI                                                                               \
+#define WITH_LSI                                                                                \
     "{'TableName':'msgs','AttributeDefinitions':[{'AttributeName':'user','AttributeType':'S'}," \
     "{'AttributeName':'ts','AttributeType':'N'},{'AttributeName':'topic','AttributeType':'S'}]" \
-    ",'KeySchema':[{'AttributeName':'user','KeyType':'HASH'},{'AttributeName':'ts','KeyType':" \
+    ",'KeySchema':[{'AttributeName':'user','KeyType':'HASH'},{'AttributeName':'ts','KeyType':"  \
     "'RANGE'}],'LocalSecondaryIndexes':[{'IndexName':'by_topic','KeySchema':[{'AttributeName':" \
     "'user','KeyType':'HASH'},{'AttributeName':'topic','KeyType':'RANGE'}],'Projection':{"      \
     "'ProjectionType':'ALL'}}],'BillingMode':'PAY_PER_REQUEST'}"
 
-#define NO_LSI                                                                                 \
+#define NO_LSI                                                                                  \
     "{'TableName':'plain','AttributeDefinitions':[{'AttributeName':'user','AttributeType':'S'}" \
     "],'KeySchema':[{'AttributeName':'user','KeyType':'HASH'}],'BillingMode':"                  \
     "'PAY_PER_REQUEST'}"
@@ -67,12 +67,12 @@ Test(ddb_icm, batch_and_transaction_list_each_collection_per_table)
     t_init(&e);
     ok(call(&e, "CreateTable", WITH_LSI));
     ok(call(&e, "CreateTable", NO_LSI));
-    sim_reply *r = call(
-        &e, "BatchWriteItem",
-        "{'RequestItems':{'msgs':[{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'1'}}}},"
-        "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'2'}}}},{'PutRequest':{'Item':{"
-        "'user':{'S':'bob'},'ts':{'N':'1'}}}}],'plain':[{'PutRequest':{'Item':{'user':{'S':"
-        "'amy'}}}}]},'ReturnItemCollectionMetrics':'SIZE'}");
+    sim_reply *r =
+        call(&e, "BatchWriteItem",
+             "{'RequestItems':{'msgs':[{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'1'}}}},"
+             "{'PutRequest':{'Item':{'user':{'S':'amy'},'ts':{'N':'2'}}}},{'PutRequest':{'Item':{"
+             "'user':{'S':'bob'},'ts':{'N':'1'}}}}],'plain':[{'PutRequest':{'Item':{'user':{'S':"
+             "'amy'}}}}]},'ReturnItemCollectionMetrics':'SIZE'}");
     ok(r);
     json_eq(at(r->body, "ItemCollectionMetrics"),
             "{'msgs':[{'ItemCollectionKey':{'user':{'S':'amy'}},'SizeEstimateRangeGB':[0,1]},"

@@ -38,8 +38,8 @@ static const char *status_of(tenv *e)
 static const cJSON *gsi_of(const cJSON *body, const char *member, const char *name)
 {
     const cJSON *g;
-    cJSON_ArrayForEach(g, cJSON_GetObjectItem(cJSON_GetObjectItem(body, member),
-                                              "GlobalSecondaryIndexes"))
+    cJSON_ArrayForEach(
+        g, cJSON_GetObjectItem(cJSON_GetObjectItem(body, member), "GlobalSecondaryIndexes"))
     {
         if (strcmp(cJSON_GetObjectItem(g, "IndexName")->valuestring, name) == 0)
             return g;
@@ -176,13 +176,13 @@ static void fill(tenv *e, int n)
     }
 }
 
-#define CREATE_GI                                                                              \
-    "{'TableName':'tbl','AttributeDefinitions':[{'AttributeName':'g','AttributeType':'S'}],"    \
+#define CREATE_GI                                                                                  \
+    "{'TableName':'tbl','AttributeDefinitions':[{'AttributeName':'g','AttributeType':'S'}],"       \
     "'GlobalSecondaryIndexUpdates':[{'Create':{'IndexName':'idx_g','KeySchema':[{'AttributeName':" \
     "'g','KeyType':'HASH'}],'Projection':{'ProjectionType':'KEYS_ONLY'}," T_PT "}}]}"
 
-#define QUERY_GI                                                                               \
-    "{'TableName':'tbl','IndexName':'idx_g','KeyConditionExpression':'g = :g',"                    \
+#define QUERY_GI                                                                \
+    "{'TableName':'tbl','IndexName':'idx_g','KeyConditionExpression':'g = :g'," \
     "'ExpressionAttributeValues':{':g':{'S':'g1'}},'Select':'COUNT'}"
 
 Test(ddb_lifecycle, created_gsi_is_backfilled_on_the_scheduler)
@@ -246,12 +246,14 @@ Test(ddb_lifecycle, resource_allocation_lasts_the_status_delay)
     sim_reply *r = call(&e, "UpdateTable", CREATE_GI);
     ok(r);
     cr_assert_str_eq(str_at(r->body, "TableDescription.TableStatus"), "UPDATING");
-    fails(call(&e, "UpdateTable",
-               "{'TableName':'tbl','GlobalSecondaryIndexUpdates':[{'Delete':{'IndexName':'idx_g'}}]}"),
-          "ResourceInUseException",
-          "Attempt to change a resource which is still in use: Index creation is in resource "
-          "allocation phase. Retry deletion during backfilling phase or when the index is "
-          "active. Table: tbl Index: idx_g");
+    fails(
+        call(
+            &e, "UpdateTable",
+            "{'TableName':'tbl','GlobalSecondaryIndexUpdates':[{'Delete':{'IndexName':'idx_g'}}]}"),
+        "ResourceInUseException",
+        "Attempt to change a resource which is still in use: Index creation is in resource "
+        "allocation phase. Retry deletion during backfilling phase or when the index is "
+        "active. Table: tbl Index: idx_g");
     sim_sched_run_for(&e.sched, 30 * SIM_S - 1);
     cr_assert_str_eq(status_of(&e), "UPDATING");
     sim_sched_run_for(&e.sched, 1); /* allocation done; 9 rows backfilled at once */
@@ -316,8 +318,8 @@ Test(ddb_lifecycle, backfilling_gsi_can_be_deleted)
 }
 
 #define UT(body) "{'TableName':'tbl'," body "}"
-#define GSI_CREATE(name, attr)                                                               \
-    "{'Create':{'IndexName':'" name "','KeySchema':[{'AttributeName':'" attr "','KeyType':"  \
+#define GSI_CREATE(name, attr)                                                              \
+    "{'Create':{'IndexName':'" name "','KeySchema':[{'AttributeName':'" attr "','KeyType':" \
     "'HASH'}],'Projection':{'ProjectionType':'ALL'}," T_PT "}}"
 #define DEFS_AB                                                                               \
     "'AttributeDefinitions':[{'AttributeName':'a','AttributeType':'S'},{'AttributeName':'b'," \
@@ -329,23 +331,25 @@ Test(ddb_lifecycle, gsi_updates_follow_aws_rules_and_messages)
     t_init(&e);
     mk_table(&e);
     fails(call(&e, "UpdateTable",
-               UT(DEFS_AB ",'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_a", "a") "," GSI_CREATE(
-                   "idx_b", "b") "]")),
+               UT(DEFS_AB ",'GlobalSecondaryIndexUpdates':[" GSI_CREATE(
+                   "idx_a", "a") "," GSI_CREATE("idx_b", "b") "]")),
           "LimitExceededException",
           "Subscriber limit exceeded: Only 1 online index can be created or deleted "
           "simultaneously per table");
-    fails(call(&e, "UpdateTable", UT("'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_a", "a") "]")),
-          "ValidationException",
-          "One or more parameter values were invalid: AttributeDefinitions is not specified for "
-          "index: idx_a");
+    fails(
+        call(&e, "UpdateTable", UT("'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_a", "a") "]")),
+        "ValidationException",
+        "One or more parameter values were invalid: AttributeDefinitions is not specified for "
+        "index: idx_a");
     fails(call(&e, "UpdateTable",
                UT(DEFS_AB ",'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_c", "c") "]")),
           "ValidationException", "Invalid KeySchema: Some index key attribute have no definition");
-    fails(call(&e, "UpdateTable",
-               UT(DEFS_AB "," T_PT ",'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_a", "a") "]")),
-          "ValidationException",
-          "One or more parameter values were invalid: You cannot create or delete index while "
-          "updating table IOPS");
+    fails(
+        call(&e, "UpdateTable",
+             UT(DEFS_AB "," T_PT ",'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_a", "a") "]")),
+        "ValidationException",
+        "One or more parameter values were invalid: You cannot create or delete index while "
+        "updating table IOPS");
     fails(call(&e, "UpdateTable", UT("'GlobalSecondaryIndexUpdates':[{}]")), "ValidationException",
           "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
           "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
@@ -481,7 +485,8 @@ Test(ddb_lifecycle, added_and_deleted_gsis_survive_a_reload)
     sim_sched_run_for(&e.sched, SIM_S);
     ok(call(&e, "UpdateTable", CREATE_GI));
     sim_sched_run_for(&e.sched, 60 * SIM_S);
-    ok(call(&e, "UpdateTable", UT("'GlobalSecondaryIndexUpdates':[{'Delete':{'IndexName':'idx_a'}}]")));
+    ok(call(&e, "UpdateTable",
+            UT("'GlobalSecondaryIndexUpdates':[{'Delete':{'IndexName':'idx_a'}}]")));
     ok(call(&e, "UpdateTable",
             UT("'AttributeDefinitions':[{'AttributeName':'x','AttributeType':'N'}],"
                "'GlobalSecondaryIndexUpdates':[" GSI_CREATE("idx_b", "x") "]")));

@@ -48,8 +48,7 @@ Test(ddb_meta_persist, tags_and_ttl_survive_a_reload)
     open_at(&e, path);
     sim_reply *r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
     ok(r);
-    json_eq(at(r->body, "Tags"),
-            "[{'Key':'team','Value':'web'},{'Key':'env','Value':'dev'}]");
+    json_eq(at(r->body, "Tags"), "[{'Key':'team','Value':'web'},{'Key':'env','Value':'dev'}]");
     r = call(&e, "DescribeTimeToLive", "{'TableName':'sessions'}");
     ok(r);
     json_eq(at(r->body, "TimeToLiveDescription"),

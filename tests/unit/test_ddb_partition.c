@@ -13,10 +13,10 @@
 #include "storage/ddb.h"
 #include "tests/unit/test_ddb_util.h"
 
-#define MSG_ON_DEMAND                                                                        \
+#define MSG_ON_DEMAND                                                                       \
     "Throughput exceeds the current capacity of your table or index. DynamoDB is "          \
     "automatically scaling your table or index so please try again shortly. If exceptions " \
-    "persist, check if you have a hot key: "                                                 \
+    "persist, check if you have a hot key: "                                                \
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-"    \
     "design.html"
 #define MSG_TABLE                                                                          \
@@ -47,8 +47,8 @@ static sim_reply *put(tenv *e, const char *pk, int sk, const char *g)
     char req[256];
     if (g != NULL)
         snprintf(req, sizeof req,
-                 "{'TableName':'hot','Item':{'pk':{'S':'%s'},'sk':{'N':'%d'},'g':{'S':'%s'}}}",
-                 pk, sk, g);
+                 "{'TableName':'hot','Item':{'pk':{'S':'%s'},'sk':{'N':'%d'},'g':{'S':'%s'}}}", pk,
+                 sk, g);
     else
         snprintf(req, sizeof req, "{'TableName':'hot','Item':{'pk':{'S':'%s'},'sk':{'N':'%d'}}}",
                  pk, sk);
@@ -64,7 +64,7 @@ Test(ddb_partition, provisioned_hot_key_is_limited_to_1000_wcu)
     for (int i = 0; i < 1000; i++)
         ok(put(&e, "k", i, NULL));
     fails(put(&e, "k", 1000, NULL), "ProvisionedThroughputExceededException", MSG_TABLE);
-    ok(put(&e, "other", 0, NULL)); /* another partition key is not limited */
+    ok(put(&e, "other", 0, NULL));           /* another partition key is not limited */
     sim_sched_run_for(&e.sched, SIM_S / 10); /* 100 units come back */
     for (int i = 0; i < 100; i++)
         ok(put(&e, "k", 2000 + i, NULL));
@@ -166,7 +166,8 @@ Test(ddb_partition, throttling_exception_on_the_wire)
     mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
     for (int i = 0; i < 1000; i++)
         ok(put(&e, "k", i, NULL));
-    const char *body = "{\"TableName\":\"hot\",\"Item\":{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"7\"}}}";
+    const char *body =
+        "{\"TableName\":\"hot\",\"Item\":{\"pk\":{\"S\":\"k\"},\"sk\":{\"N\":\"7\"}}}";
     sim_http_exchange x;
     int completed = 0;
     memset(&x, 0, sizeof x);
@@ -188,7 +189,10 @@ Test(ddb_partition, throttling_exception_on_the_wire)
     cr_assert_eq(x.resp.status, 400);
     cJSON *doc = cJSON_ParseWithLength((const char *)x.resp.body, x.resp.body_len);
     cr_assert_not_null(doc);
-    json_eq(doc, "{'__type':'com.amazon.coral.availability#ThrottlingException','message':'" MSG_ON_DEMAND "'}");
+    json_eq(
+        doc,
+        "{'__type':'com.amazon.coral.availability#ThrottlingException','message':'" MSG_ON_DEMAND
+        "'}");
     cJSON_Delete(doc);
     sim_http_req_release(&x.req);
     sim_http_resp_release(&x.resp);

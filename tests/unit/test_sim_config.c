@@ -152,9 +152,9 @@ Test(sim_config, dynamodb_status_delay)
                                    "[table early]\nregion = r1\npartition_key = k:S\n",
                               NULL);
     sim_reply r = test_ddb(w, "DescribeTable", "{\"TableName\":\"early\"}");
-    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")
-                         ->valuestring,
-                     "ACTIVE");
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")->valuestring,
+        "ACTIVE");
     sim_reply_release(&r);
     r = test_ddb(w, "CreateTable",
                  "{\"TableName\":\"late\",\"AttributeDefinitions\":[{\"AttributeName\":\"k\","
@@ -167,9 +167,9 @@ Test(sim_config, dynamodb_status_delay)
     sim_reply_release(&r);
     sim_sched_run_for(&w->sched, 2500 * SIM_MS);
     r = test_ddb(w, "DescribeTable", "{\"TableName\":\"late\"}");
-    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")
-                         ->valuestring,
-                     "ACTIVE");
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")->valuestring,
+        "ACTIVE");
     sim_reply_release(&r);
     sim_world_destroy(w);
 }
