@@ -139,6 +139,8 @@ typedef struct ddb_store {
     sqlite3_stmt *st_scan[2];            /* [0] from the start, [1] after a start key */
     struct ddb_hot *hot; /* (added) owned: buckets of the partition keys in use (ddb_capacity.c);
                           * NULL until the first keyed request */
+    int pend;                   /* (added) 1: rcu/wcu change to pend_* when UPDATING settles */
+    int64_t pend_rcu, pend_wcu; /* (added) the requested units/s */
 } ddb_store;
 
 typedef struct ddb_gsi {
@@ -557,11 +559,20 @@ void ddb__status_cancel(ddb_service *svc, ddb_table *t);
 /** After CreateTable: with a status delay, t and its GSIs are CREATING until it passes. */
 void ddb__status_created(ddb_service *svc, ddb_table *t);
 
-/** After a throughput or billing change: t is UPDATING for the status delay (if any). */
-void ddb__status_table_updated(ddb_service *svc, ddb_table *t);
+/** Set store s to rcu/wcu units/s now: buckets, NumberOfDecreasesToday and the
+ * LastIncrease/LastDecreaseDateTime stamps (scheduler clock, as epoch seconds). */
+void ddb__store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu);
 
-/** After a GSI throughput change: g is UPDATING for the status delay (if any). */
-void ddb__status_index_updated(ddb_service *svc, ddb_table *t, ddb_gsi *g);
+/** A table-level UpdateTable change (throughput rcu/wcu when has_pt, or billing mode): with a
+ * status delay t is UPDATING and the new throughput applies when it settles (as AWS's
+ * DescribeTable shows it); without one the throughput applies at once. */
+void ddb__status_table_updated(ddb_service *svc, ddb_table *t, int has_pt, int64_t rcu,
+                               int64_t wcu);
+
+/** A GSI throughput Update of g to rcu/wcu: likewise, g UPDATING (t stays ACTIVE) with the
+ * new values applied when it settles; at once without a delay or while g is CREATING. */
+void ddb__status_index_updated(ddb_service *svc, ddb_table *t, ddb_gsi *g, int64_t rcu,
+                               int64_t wcu);
 
 /**
  * DeleteTable, after the reply was built: drop t's rows and metadata now; with a status delay

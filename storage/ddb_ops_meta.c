@@ -513,6 +513,14 @@ int ddb__op_describe_time_to_live(ddb_service *svc, const cJSON *req, sim_reply 
         ttl_not_found(req, r);
         goto out;
     }
+    if (t->status == DDB_ST_CREATING || t->status == DDB_ST_DELETING) { /* (added) */
+        const char *st = ddb__status_name(t->status);
+        rc = ddb__validation(r,
+                             "Cannot describe time to live while table is in %s state: Current "
+                             "table state is %s",
+                             st, st);
+        goto out;
+    }
     const ddb_meta *m = ddb__meta_get(svc, t, 0);
     rc = -SIM_ENOMEM;
     if ((body = cJSON_CreateObject()) == NULL)

@@ -1044,25 +1044,6 @@ int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
 
 /* ---- UpdateTable ---- */
 
-/* Set store s to the given rates now: buckets, increase/decrease stamps. */
-static void store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu)
-{
-    sim_time_us now = ddb__now(svc);
-    double t = now_epoch_s(svc);
-    int up = rcu > s->rcu || wcu > s->wcu;
-    int down = rcu < s->rcu || wcu < s->wcu;
-    if (up)
-        s->last_increase_s = t;
-    if (down) {
-        s->last_decrease_s = t;
-        s->decreases++;
-    }
-    s->rcu = rcu;
-    s->wcu = wcu;
-    ddb__bucket_set_rate(&s->rb, rcu, now);
-    ddb__bucket_set_rate(&s->wb, wcu, now);
-}
-
 typedef struct gsi_update {
     ddb_gsi *g;
     int64_t rcu, wcu;
@@ -1564,29 +1545,24 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                    (long long)ups[j].g->st.wcu, (long long)ups[j].wcu),
                    0;
 
-    /* apply: throughput and billing at once; statuses settle after the status delay */
+    /* apply: the billing mode at once; throughput at once, or when UPDATING settles (with a
+     * status delay: DescribeTable shows the old units until then, as AWS's does) */
     int table_changed = 0;
     if (to_on_demand && !t->on_demand) {
         t->on_demand = 1;
-        store_set_rates(svc, &t->st, 0, 0);
+        ddb__store_set_rates(svc, &t->st, 0, 0);
         for (int k = 0; k < t->ngsi; k++)
-            store_set_rates(svc, &t->gsi[k].st, 0, 0);
+            ddb__store_set_rates(svc, &t->gsi[k].st, 0, 0);
         table_changed = 1;
     }
     if (to_provisioned && t->on_demand) {
         t->on_demand = 0;
         table_changed = 1;
     }
-    if (pt != NULL) {
-        store_set_rates(svc, &t->st, rcu, wcu);
-        table_changed = 1;
-    }
-    for (int j = 0; j < nups; j++) {
-        store_set_rates(svc, &ups[j].g->st, ups[j].rcu, ups[j].wcu);
-        ddb__status_index_updated(svc, t, ups[j].g);
-    }
-    if (table_changed)
-        ddb__status_table_updated(svc, t);
+    for (int j = 0; j < nups; j++)
+        ddb__status_index_updated(svc, t, ups[j].g, ups[j].rcu, ups[j].wcu);
+    if (table_changed || pt != NULL)
+        ddb__status_table_updated(svc, t, pt != NULL, rcu, wcu);
     int rc = 0;
     if (create != NULL)
         rc = create_apply(svc, t, create, defs, t->on_demand);

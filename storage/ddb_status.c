@@ -62,19 +62,60 @@ void ddb__status_created(ddb_service *svc, ddb_table *t)
     ddb__status_arm(svc, t);
 }
 
-void ddb__status_table_updated(ddb_service *svc, ddb_table *t)
+void ddb__store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu)
 {
-    if (svc->status_delay_us <= 0)
+    sim_time_us now = ddb__now(svc);
+    double t = (double)sim_clock_epoch_us(svc->sched->clock, now) / 1e6;
+    int up = rcu > s->rcu || wcu > s->wcu;
+    int down = rcu < s->rcu || wcu < s->wcu;
+    if (up)
+        s->last_increase_s = t;
+    if (down) {
+        s->last_decrease_s = t;
+        s->decreases++;
+    }
+    s->rcu = rcu;
+    s->wcu = wcu;
+    s->pend = 0;
+    ddb__bucket_set_rate(&s->rb, rcu, now);
+    ddb__bucket_set_rate(&s->wb, wcu, now);
+}
+
+/* Apply the throughput s waits for, if any. */
+static void apply_pending(ddb_service *svc, ddb_store *s)
+{
+    if (s->pend)
+        ddb__store_set_rates(svc, s, s->pend_rcu, s->pend_wcu);
+}
+
+void ddb__status_table_updated(ddb_service *svc, ddb_table *t, int has_pt, int64_t rcu,
+                               int64_t wcu)
+{
+    if (svc->status_delay_us <= 0) {
+        if (has_pt)
+            ddb__store_set_rates(svc, &t->st, rcu, wcu);
         return;
+    }
+    if (has_pt) {
+        t->st.pend = 1;
+        t->st.pend_rcu = rcu;
+        t->st.pend_wcu = wcu;
+    }
     t->status = DDB_ST_UPDATING;
     t->due_us = ddb__now(svc) + svc->status_delay_us;
     ddb__status_arm(svc, t);
 }
 
-void ddb__status_index_updated(ddb_service *svc, ddb_table *t, ddb_gsi *g)
+void ddb__status_index_updated(ddb_service *svc, ddb_table *t, ddb_gsi *g, int64_t rcu,
+                               int64_t wcu)
 {
-    if (svc->status_delay_us <= 0 || g->status != DDB_ST_ACTIVE)
+    if (svc->status_delay_us <= 0 || g->status != DDB_ST_ACTIVE) {
+        ddb__store_set_rates(svc, &g->st, rcu, wcu);
         return;
+    }
+    g->st.pend = 1;
+    g->st.pend_rcu = rcu;
+    g->st.pend_wcu = wcu;
     g->status = DDB_ST_UPDATING;
     g->due_us = ddb__now(svc) + svc->status_delay_us;
     ddb__status_arm(svc, t);
@@ -205,6 +246,8 @@ static void status_fire(void *arg)
             for (int i = 0; i < t->ngsi; i++)
                 if (t->gsi[i].status == DDB_ST_CREATING && !t->gsi[i].is_lsi)
                     t->gsi[i].status = DDB_ST_ACTIVE;
+        if (t->status == DDB_ST_UPDATING)
+            apply_pending(svc, &t->st);
         t->status = DDB_ST_ACTIVE;
     }
     for (int i = 0; i < t->ngsi && rc == 0; i++) {
@@ -213,6 +256,7 @@ static void status_fire(void *arg)
             continue;
         switch (g->status) {
         case DDB_ST_UPDATING:
+            apply_pending(svc, &g->st);
             g->status = DDB_ST_ACTIVE;
             g->due_us = -1;
             break;

@@ -500,6 +500,18 @@ fail:
     return rc;
 }
 
+/* (Added.) A ProvisionedThroughput pt of s saved with the units s waits for, if any (a
+ * reload then starts with them). */
+static void pend_override(cJSON *pt, const ddb_store *s)
+{
+    if (pt == NULL || !s->pend)
+        return;
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(pt, "ReadCapacityUnits"),
+                         (double)s->pend_rcu);
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(pt, "WriteCapacityUnits"),
+                         (double)s->pend_wcu);
+}
+
 /* The definition document of t (owned by the caller), or NULL on ENOMEM. */
 static cJSON *table_def(const ddb_table *t)
 {
@@ -520,6 +532,7 @@ static cJSON *table_def(const ddb_table *t)
                                 t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL)
         goto fail;
     cJSON *pt = ddb__throughput_json(&t->st);
+    pend_override(pt, &t->st);
     if (pt == NULL || !cJSON_AddItemToObject(d, "ProvisionedThroughput", pt))
         goto fail_pt;
     for (int lsi = 0; lsi < 2; lsi++) {
@@ -558,6 +571,7 @@ static cJSON *table_def(const ddb_table *t)
                 }
             }
             cJSON *gpt = lsi ? NULL : ddb__throughput_json(&g->st);
+            pend_override(gpt, &g->st);
             if (!lsi && (gpt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", gpt))) {
                 cJSON_Delete(gpt);
                 goto fail;

@@ -8,7 +8,7 @@
  * table" (resource allocation, backfilling; queries on a backfilling index fail), and
  * messages as DynamoDB returns them (ResourceInUseException "Attempt to change a resource
  * which is still in use: ...", ValidationException "Cannot read from backfilling global
- * secondary index: ..."). */
+ * secondary index: ...", "Cannot describe time to live while table is in CREATING state"). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +99,9 @@ Test(ddb_lifecycle, creating_lasts_the_status_delay)
                "'WriteCapacityUnits':6}}"),
           "ResourceInUseException",
           "Attempt to change a resource which is still in use: Table is being created: tbl");
+    fails(call(&e, "DescribeTimeToLive", "{'TableName':'tbl'}"), "ValidationException",
+          "Cannot describe time to live while table is in CREATING state: Current table state "
+          "is CREATING");
     sim_sched_run_for(&e.sched, 20 * SIM_S - 1);
     cr_assert_str_eq(status_of(&e), "CREATING");
     sim_sched_run_for(&e.sched, 1);
@@ -121,6 +124,8 @@ Test(ddb_lifecycle, updating_and_deleting_last_the_status_delay)
                         "'WriteCapacityUnits':6}}");
     ok(r);
     cr_assert_str_eq(str_at(r->body, "TableDescription.TableStatus"), "UPDATING");
+    /* the new throughput applies when UPDATING settles */
+    cr_assert_eq(num_at(r->body, "TableDescription.ProvisionedThroughput.ReadCapacityUnits"), 5);
     ok(call(&e, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'}}}")); /* still usable */
     fails(call(&e, "UpdateTable",
                "{'TableName':'tbl','ProvisionedThroughput':{'ReadCapacityUnits':7,"
@@ -131,6 +136,9 @@ Test(ddb_lifecycle, updating_and_deleting_last_the_status_delay)
           "Attempt to change a resource which is still in use: Table is being updated: tbl");
     sim_sched_run_for(&e.sched, 5 * SIM_S);
     cr_assert_str_eq(status_of(&e), "ACTIVE");
+    json_eq(at(e.r.body, "Table.ProvisionedThroughput"),
+            "{'ReadCapacityUnits':6,'WriteCapacityUnits':6,'NumberOfDecreasesToday':0,"
+            "'LastIncreaseDateTime':1767225605}"); /* 5 s after the virtual epoch */
 
     r = call(&e, "DeleteTable", "{'TableName':'tbl'}");
     ok(r);
@@ -138,6 +146,9 @@ Test(ddb_lifecycle, updating_and_deleting_last_the_status_delay)
     cr_assert_str_eq(status_of(&e), "DELETING");
     fails(call(&e, "GetItem", "{'TableName':'tbl','Key':{'pk':{'S':'a'}}}"),
           "ResourceNotFoundException", "Requested resource not found");
+    fails(call(&e, "DescribeTimeToLive", "{'TableName':'tbl'}"), "ValidationException",
+          "Cannot describe time to live while table is in DELETING state: Current table state "
+          "is DELETING");
     r = call(&e, "DeleteTable", "{'TableName':'tbl'}"); /* no error while DELETING */
     ok(r);
     cr_assert_str_eq(str_at(r->body, "TableDescription.TableStatus"), "DELETING");
@@ -420,12 +431,20 @@ Test(ddb_lifecycle, gsi_updates_follow_aws_rules_and_messages)
     cr_assert_str_eq(str_at(r->body, "TableDescription.TableStatus"), "ACTIVE");
     const cJSON *g = gsi_of(r->body, "TableDescription", "idx_a");
     cr_assert_str_eq(cJSON_GetObjectItem(g, "IndexStatus")->valuestring, "UPDATING");
+    /* the reply still shows the old units (AWS echoes them too) */
+    cr_assert_eq(num_at(g, "ProvisionedThroughput.ReadCapacityUnits"), 5);
     fails(call(&e, "UpdateTable",
                UT("'GlobalSecondaryIndexUpdates':[{'Update':{'IndexName':'idx_a',"
                   "'ProvisionedThroughput':{'ReadCapacityUnits':8,'WriteCapacityUnits':8}}}]")),
           "ResourceInUseException",
           "Attempt to change a resource which is still in use: Index is being updated.  Table: tbl "
           "Index: idx_a");
+    sim_sched_run_for(&e.sched, 3 * SIM_S);
+    r = call(&e, "DescribeTable", "{'TableName':'tbl'}");
+    g = gsi_of(r->body, "Table", "idx_a");
+    cr_assert_str_eq(cJSON_GetObjectItem(g, "IndexStatus")->valuestring, "ACTIVE");
+    cr_assert_eq(num_at(g, "ProvisionedThroughput.ReadCapacityUnits"), 7);
+    cr_assert_str_eq(str_at(r->body, "Table.TableStatus"), "ACTIVE");
     t_fini(&e);
 }
 
