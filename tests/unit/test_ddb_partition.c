@@ -130,6 +130,15 @@ Test(ddb_partition, hot_key_reads_are_limited_to_3000_rcu)
                "{'TableName':'hot','KeyConditionExpression':'pk = :k',"
                "'ExpressionAttributeValues':{':k':{'S':'k'}}}"),
           "ThrottlingException", MSG_ON_DEMAND);
+    /* BatchGetItem leaves a hot key's reads unprocessed, and reads other keys */
+    ok(put(&e, "cold", 1, NULL));
+    sim_reply *r = call(&e, "BatchGetItem",
+                        "{'RequestItems':{'hot':{'Keys':[{'pk':{'S':'k'},'sk':{'N':'1'}},{'pk':"
+                        "{'S':'cold'},'sk':{'N':'1'}}],'ConsistentRead':true}}}");
+    ok(r);
+    json_eq(at(r->body, "UnprocessedKeys"),
+            "{'hot':{'Keys':[{'pk':{'S':'k'},'sk':{'N':'1'}}],'ConsistentRead':true}}");
+    cr_assert_eq(cJSON_GetArraySize(at(r->body, "Responses.hot")), 1);
     sim_sched_run_for(&e.sched, SIM_S);
     ok(call(&e, "Query",
             "{'TableName':'hot','KeyConditionExpression':'pk = :k',"
