@@ -2,7 +2,8 @@
  * CREATING, UPDATING and DELETING for the configured status delay (zero by default: ACTIVE at
  * once), IndexStatus of GSIs, and the backfill of a GSI added by UpdateTable (resource
  * allocation for the status delay with Backfilling false, then table rows copied in steps
- * whose virtual duration is their write units over the index's write capacity).
+ * whose virtual duration is their write units over the index's write capacity, charged to
+ * the index's write bucket as AWS shares it between the backfill and ongoing writes).
  * Validation and AWS errors stay in ddb_ops_table.c; sqlite rows in ddb_table.c.
  * Source: developer guide, "Adding a global secondary index to an existing table" (phases:
  * resource allocation, backfilling), "Deleting a global secondary index"; API_TableDescription
@@ -212,6 +213,9 @@ static int backfill(ddb_service *svc, ddb_table *t, ddb_gsi *g, sim_time_us now)
     int rc = ddb__gsi_backfill_step(svc, t, g, DDB_BACKFILL_ROWS, &cost_uu, &done);
     if (rc != 0)
         return rc;
+    /* "Backfill operations and ongoing write operations share the write throughput in the
+     * global secondary index" (developer guide, "Managing global secondary indexes") */
+    ddb__bucket_charge(&g->st.wb, cost_uu, now);
     if (done && cost_uu == 0) { /* the last rows' write time has passed too */
         ddb__key_release(&g->bf_cursor);
         g->bf_cursor_set = 0;

@@ -236,6 +236,12 @@ Test(ddb_lifecycle, created_gsi_is_backfilled_on_the_scheduler)
     cr_assert_str_eq(cJSON_GetObjectItem(g, "IndexStatus")->valuestring, "ACTIVE");
     cr_assert_null(cJSON_GetObjectItem(g, "Backfilling"));
     cr_assert_eq(cJSON_GetObjectItem(g, "ItemCount")->valuedouble, 541);
+    /* the backfill's writes are the index's consumed capacity: 541 rows copied (the row
+     * written during the backfill sorts after the cursor, so it is copied too) plus that
+     * ongoing write, 1 WCU each */
+    ddb_table_counters c;
+    cr_assert_eq(ddb_table_stats(e.svc, "tbl", &c), 0);
+    cr_assert_eq(c.gsi[0].consumed_wcu_mu, 542000);
     r = call(&e, "Query", QUERY_GI);
     ok(r);
     cr_assert_eq(num_at(r->body, "Count"), 181);
