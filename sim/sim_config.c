@@ -218,6 +218,12 @@ static int on_world(parse_state *st, const char *key, const char *value)
 
 static int on_service(parse_state *st, const char *service, const char *key, const char *value)
 {
+    if (strcmp(service, "dynamodb") == 0 && strcmp(key, "partition_limits") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+            return fail(st, key, "partition_limits is on or off, got '%s'", value);
+        st->cfg->ddb_partition_limits_off = strcmp(value, "off") == 0;
+        return 1;
+    }
     size_t klen = strlen(key);
     double unit;
     size_t cut;

@@ -74,6 +74,14 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
  */
 void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us);
 
+/**
+ * Turn the per-partition-key limits (3000 RCU / 1000 WCU per key per second, see the
+ * partition model above) on (the default, as AWS) or off (regions.conf [service dynamodb]
+ * partition_limits = off, e.g. for raw-throughput benchmarks that hammer one key; table and
+ * index capacity still apply).
+ */
+void ddb_service_set_partition_limits(ddb_service *svc, int on);
+
 /** Number of tables. */
 int ddb_table_count(const ddb_service *svc);
 

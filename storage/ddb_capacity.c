@@ -297,9 +297,11 @@ static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_l
     return s;
 }
 
-int ddb__hot_admit(ddb_store *s, const unsigned char *pk, size_t pk_len, int is_read,
-                   sim_time_us now)
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                   int is_read, sim_time_us now)
 {
+    if (svc->partition_limits_off)
+        return 1;
     hot_slot *k = hot_slot_of(s, pk, pk_len, now);
     if (k == NULL)
         return 1;
@@ -313,9 +315,11 @@ int ddb__hot_admit(ddb_store *s, const unsigned char *pk, size_t pk_len, int is_
     return ok;
 }
 
-void ddb__hot_charge(ddb_store *s, const unsigned char *pk, size_t pk_len, int is_read,
-                     int64_t cost_uu, sim_time_us now)
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                     int is_read, int64_t cost_uu, sim_time_us now)
 {
+    if (svc->partition_limits_off)
+        return;
     hot_slot *k = hot_slot_of(s, pk, pk_len, now);
     if (k == NULL)
         return;

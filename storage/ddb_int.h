@@ -203,6 +203,7 @@ struct ddb_service {
     int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
     sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
                                   * an added GSI's resource allocation (0: no delay) */
+    int partition_limits_off;    /* (added) 1: no per-partition-key limits (benchmarks) */
 };
 
 /** The table named name, or NULL (binary search). */
@@ -629,13 +630,15 @@ void ddb__hot_free(struct ddb_hot *h);
 int64_t ddb__partitions(const ddb_table *t, const ddb_store *s);
 
 /** 1 when partition key pk (encoded) of s may take another write (read when is_read) now:
- * its bucket (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is positive. */
-int ddb__hot_admit(ddb_store *s, const unsigned char *pk, size_t pk_len, int is_read,
-                   sim_time_us now);
+ * its bucket (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is positive.
+ * Always 1 when svc's partition limits are off. */
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                   int is_read, sim_time_us now);
 
-/** Charge cost_uu to partition key pk of s (write bucket, or read when is_read). */
-void ddb__hot_charge(ddb_store *s, const unsigned char *pk, size_t pk_len, int is_read,
-                     int64_t cost_uu, sim_time_us now);
+/** Charge cost_uu to partition key pk of s (write bucket, or read when is_read); nothing when
+ * svc's partition limits are off. */
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                     int is_read, int64_t cost_uu, sim_time_us now);
 
 /** Write the throttling error of a refused request into r: admit is enum ddb_admit, on_demand
  * whether the table is PAY_PER_REQUEST (hot keys then give ThrottlingException). */

@@ -287,7 +287,7 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
     int64_t cost = ddb__read_cost_uu(bytes, p->consistent);
     ddb__bucket_charge(&s->rb, cost, ddb__now(svc));
     if (p->hot_pk != NULL)
-        ddb__hot_charge(s, p->hot_pk, p->hot_pk_len, 1, cost, ddb__now(svc));
+        ddb__hot_charge(svc, s, p->hot_pk, p->hot_pk_len, 1, cost, ddb__now(svc));
     if (p->g != NULL)
         cc.gsi_uu[p->gsi_pos] = cost;
     else
@@ -603,7 +603,7 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     /* (added) the partition limit of the key read */
     p.hot_pk = pk.pk;
     p.hot_pk_len = pk.pk_len;
-    if (!ddb__hot_admit(read_store(&p), pk.pk, pk.pk_len, 1, ddb__now(svc))) {
+    if (!ddb__hot_admit(svc, read_store(&p), pk.pk, pk.pk_len, 1, ddb__now(svc))) {
         ddb__throttle_reply(r,
                             p.g != NULL && !p.g->is_lsi ? DDB_ADMIT_KEY_GSI : DDB_ADMIT_KEY_TABLE,
                             p.t->on_demand);

@@ -96,6 +96,11 @@ void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us)
     svc->status_delay_us = delay_us > 0 ? delay_us : 0;
 }
 
+void ddb_service_set_partition_limits(ddb_service *svc, int on)
+{
+    svc->partition_limits_off = !on;
+}
+
 /* Counters of one store (table or index) of t into *out. */
 static void store_counters(const ddb_table *t, const ddb_store *st, ddb_store_counters *out)
 {

@@ -207,3 +207,15 @@ Test(ddb_partition, throttling_exception_on_the_wire)
     sim_http_resp_release(&x.resp);
     t_fini(&e);
 }
+
+/* With the partition limits off (benchmarks), one key takes whatever the table allows. */
+Test(ddb_partition, limits_can_be_turned_off)
+{
+    tenv e;
+    t_init(&e);
+    ddb_service_set_partition_limits(e.svc, 0);
+    mk(&e, "'BillingMode':'PAY_PER_REQUEST'");
+    for (int i = 0; i < 3000; i++)
+        ok(put(&e, "k", i, "same"));
+    t_fini(&e);
+}

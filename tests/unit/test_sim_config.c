@@ -173,3 +173,18 @@ Test(sim_config, dynamodb_status_delay)
     sim_reply_release(&r);
     sim_world_destroy(w);
 }
+
+/* [service dynamodb] partition_limits = on|off (on by default: AWS's per-key limits). */
+Test(sim_config, dynamodb_partition_limits_switch)
+{
+    sim_config *cfg = test_config(BASE "[service dynamodb]\npartition_limits = off\n");
+    cr_assert_eq(cfg->ddb_partition_limits_off, 1);
+    sim_config_destroy(cfg);
+    cfg = test_config(BASE);
+    cr_assert_eq(cfg->ddb_partition_limits_off, 0);
+    sim_config_destroy(cfg);
+    char *err = load_fails(BASE "[service dynamodb]\npartition_limits = maybe\n");
+    cr_assert_str_eq(err,
+                     "FILE:11: partition_limits: partition_limits is on or off, got 'maybe'\n");
+    free(err);
+}
