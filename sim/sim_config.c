@@ -218,6 +218,12 @@ static int on_world(parse_state *st, const char *key, const char *value)
 
 static int on_service(parse_state *st, const char *service, const char *key, const char *value)
 {
+    if (strcmp(service, "dynamodb") == 0 && strcmp(key, "partition_limits") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+            return fail(st, key, "partition_limits is on or off, got '%s'", value);
+        st->cfg->ddb_partition_limits_off = strcmp(value, "off") == 0;
+        return 1;
+    }
     size_t klen = strlen(key);
     double unit;
     size_t cut;
@@ -236,6 +242,12 @@ static int on_service(parse_state *st, const char *service, const char *key, con
     if (strcmp(service, "lambda") == 0 && strcmp(key, "idle_timeout_s") == 0) {
         st->cfg->lambda_idle_timeout_us =
             (sim_time_us)(d.kind == SIM_DIST_UNIFORM ? (d.a + d.b) / 2 : d.a);
+    }
+    if (strcmp(service, "dynamodb") == 0 && strcmp(key, "status_delay_ms") == 0) {
+        if (d.kind != SIM_DIST_FIXED || d.a < 0)
+            return fail(st, key, "status_delay_ms is a fixed number of milliseconds, >= 0");
+        st->cfg->ddb_status_delay_us = (sim_time_us)d.a;
+        return 1; /* a setting, not an operation's service time */
     }
     char *op = strndup(key, klen - cut);
     for (size_t i = 0; i < st->cfg->nservice_times; i++) {

@@ -6,7 +6,10 @@
  *   [world]                       default_region, client_region, account_id, seed
  *   [region NAME]                 kind = aws | client; description
  *   [latency A B]                 one_way_ms = DIST   (symmetric; A may equal B)
- *   [service NAME]                <op>_ms = DIST ... (dynamodb, sqs, s3, apigateway, lambda)
+ *   [service NAME]                <op>_ms = DIST ... (dynamodb, sqs, s3, apigateway, lambda);
+ *                                 dynamodb: status_delay_ms (CREATING/UPDATING/DELETING, 0),
+ *                                 partition_limits = on|off (per-key limits, on);
+ *                                 lambda: idle_timeout_s
  *   [table NAME]                  region, partition_key = name:S|N|B, sort_key, rcu, wcu,
  *                                 billing = provisioned|pay_per_request,
  *                                 gsi = INDEX pk:T [sk:T], gsi.INDEX.rcu, gsi.INDEX.wcu
@@ -180,6 +183,10 @@ typedef struct sim_config {
     sim_cfg_bucket *buckets; size_t nbuckets;
     sim_cfg_fault *faults; size_t nfaults;
     sim_time_us lambda_idle_timeout_us; /* [service lambda] idle_timeout_s, default 600 s */
+    sim_time_us ddb_status_delay_us;    /* [service dynamodb] status_delay_ms: how long a table
+                                         * stays CREATING/UPDATING/DELETING; default 0 */
+    int ddb_partition_limits_off;       /* [service dynamodb] partition_limits = off: no
+                                         * per-partition-key limits; default on (0 here) */
 } sim_config;
 
 /**

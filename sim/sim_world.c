@@ -295,6 +295,12 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
                              .trace = &w->trace };
     if (rc == 0)
         rc = provision_tables(w);
+    /* the tables of regions.conf exist when the world starts (ACTIVE); later changes take
+     * the configured status delay */
+    if (rc == 0) {
+        ddb_service_set_status_delay(w->ddb, cfg->ddb_status_delay_us);
+        ddb_service_set_partition_limits(w->ddb, !cfg->ddb_partition_limits_off);
+    }
     if (rc == 0)
         rc = provision_queues(w);
     if (rc == 0)

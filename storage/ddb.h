@@ -2,6 +2,14 @@
  * and its wire protocol (JSON 1.0, X-Amz-Target: DynamoDB_20120810.<Op>).
  * The service itself takes no simulated time: latency and service time are added by the
  * region model in sim/. Capacity token buckets read the scheduler's clock.
+ * Partition model (developer guide, "Partitions and data distribution"): a table or GSI has
+ * max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB), 1) partitions (on-demand: 12000 RCU /
+ * 4000 WCU); each partition, so each partition key, serves at most 3000 read and 1000 write
+ * units per second in both modes (one second of burst), beyond which the key is throttled:
+ * ProvisionedThroughputExceededException on provisioned tables, ThrottlingException on
+ * on-demand ones. Table and index status (CREATING, UPDATING, DELETING) last the status
+ * delay (ddb_service_set_status_delay); a GSI added by UpdateTable is backfilled on the
+ * scheduler.
  * Source: Amazon DynamoDB API Reference (API_Operations_Amazon_DynamoDB.html). */
 #ifndef DDB_H
 #define DDB_H
@@ -55,6 +63,25 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
  */
 void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
 
+/**
+ * Set how long a table stays CREATING, UPDATING or DELETING, and how long a GSI added by
+ * UpdateTable spends in resource allocation, in scheduler microseconds (regions.conf
+ * [service dynamodb] status_delay_ms). 0 (the default) makes every change take effect at
+ * once, ACTIVE in the reply itself. Tables that exist already keep their status.
+ * With a delay, data-plane calls on a CREATING or DELETING table answer
+ * ResourceNotFoundException, control-plane calls ResourceInUseException, as AWS does.
+ * Source: API_CreateTable, API_DeleteTable, API_UpdateTable (TableStatus).
+ */
+void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us);
+
+/**
+ * Turn the per-partition-key limits (3000 RCU / 1000 WCU per key per second, see the
+ * partition model above) on (the default, as AWS) or off (regions.conf [service dynamodb]
+ * partition_limits = off, e.g. for raw-throughput benchmarks that hammer one key; table and
+ * index capacity still apply).
+ */
+void ddb_service_set_partition_limits(ddb_service *svc, int on);
+
 /** Number of tables. */
 int ddb_table_count(const ddb_service *svc);
 
@@ -69,6 +96,9 @@ typedef struct ddb_store_counters {
                                  key left unprocessed) */
     int64_t throttled_writes; /* writes refused, likewise (a BatchWriteItem item counts) */
     int64_t item_count;       /* rows now */
+    int64_t partitions;       /* (added) partitions of the partition model now:
+                                 max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB), 1); an
+                                 on-demand table counts as 12000 RCU / 4000 WCU */
 } ddb_store_counters;
 
 typedef struct ddb_table_counters {

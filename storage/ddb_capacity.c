@@ -1,11 +1,16 @@
 /* ddb_capacity.c - provisioned capacity: token buckets on the scheduler clock in integer
- * micro-units, the cost of reads and writes, and the ConsumedCapacity document.
+ * micro-units, the cost of reads and writes, the ConsumedCapacity document, and (added) the
+ * partition model: partition counts and per-partition-key limits (see the section below).
  * Source: DynamoDB developer guide, "Read/write capacity mode" (1 WCU = one write per
  * second of up to 1 KB; 1 RCU = one strongly consistent read per second of up to 4 KB,
  * or two eventually consistent) and "Burst capacity" (up to 300 seconds of unused
  * capacity is retained). Admission: a request proceeds while the balance is positive and
  * is charged in full afterwards (a large read may leave a debt that the refill repays). */
 #include "storage/ddb_int.h"
+
+#include <stdlib.h>
+
+#include "sim/core/sim_err.h"
 
 /* Rate used for bucket arithmetic: rates above DDB_RATE_MAX never throttle. */
 static int64_t bucket_rate(const ddb_bucket *b)
@@ -141,4 +146,218 @@ cJSON *ddb__cc_json(const ddb_table *t, const ddb_cc *cc, int rcc)
 fail:
     cJSON_Delete(o);
     return NULL;
+}
+
+/* ---- (added) partition-key limits ----
+ * A table or GSI is split into partitions: max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB))
+ * (an on-demand table counts as 12000 RCU / 4000 WCU, its initial throughput). Every
+ * partition serves at most 3000 read units and 1000 write units per second, in both capacity
+ * modes, and a partition key lives in one partition, so one key is limited to that however
+ * much the table has (adaptive capacity lets a hot partition use its whole limit, never more).
+ * Each key in use has a bucket of one second of the partition limit on the scheduler clock;
+ * a key whose bucket is empty is throttled: ProvisionedThroughputExceededException on a
+ * provisioned table, ThrottlingException on an on-demand one. Keys are told apart by a 64-bit
+ * FNV-1a hash of their encoded bytes. Source: developer guide, "Partitions and data
+ * distribution", "Best practices for designing and using partition keys effectively"
+ * (burst and adaptive capacity), "Troubleshooting throttling" (KeyRangeThroughputExceeded,
+ * in both modes). */
+
+typedef struct hot_slot {
+    uint64_t hash;       /* FNV-1a of the encoded partition key; 0 = empty slot */
+    int64_t rtok_uu;     /* read micro-units left (cap: DDB_PART_RCU units) */
+    int64_t wtok_uu;     /* write micro-units left (cap: DDB_PART_WCU units) */
+    sim_time_us last_us; /* scheduler time of the last refill */
+} hot_slot;
+
+struct ddb_hot {
+    hot_slot *slots; /* owned; cap entries, open addressing */
+    size_t cap;      /* a power of two */
+    size_t used;     /* occupied slots */
+};
+
+#define HOT_CAP0 64
+
+void ddb__hot_free(struct ddb_hot *h)
+{
+    if (h == NULL)
+        return;
+    free(h->slots);
+    free(h);
+}
+
+static uint64_t key_hash(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h != 0 ? h : 1;
+}
+
+/* Refill slot s up to now (one second of the partition limits at most). */
+static void slot_refill(hot_slot *s, sim_time_us now)
+{
+    if (now <= s->last_us)
+        return;
+    sim_time_us dt = now - s->last_us;
+    s->last_us = now;
+    const int64_t rcap = (int64_t)DDB_PART_RCU * DDB_UU_PER_UNIT;
+    const int64_t wcap = (int64_t)DDB_PART_WCU * DDB_UU_PER_UNIT;
+    if (dt >= SIM_S) {
+        s->rtok_uu = rcap;
+        s->wtok_uu = wcap;
+        return;
+    }
+    s->rtok_uu += DDB_PART_RCU * dt; /* units/s over dt us = micro-units */
+    s->wtok_uu += DDB_PART_WCU * dt;
+    if (s->rtok_uu > rcap)
+        s->rtok_uu = rcap;
+    if (s->wtok_uu > wcap)
+        s->wtok_uu = wcap;
+}
+
+/* Insert s (hash set) into slots of cap entries (no duplicate possible). */
+static void slot_put(hot_slot *slots, size_t cap, const hot_slot *s)
+{
+    size_t i = (size_t)s->hash & (cap - 1);
+    while (slots[i].hash != 0)
+        i = (i + 1) & (cap - 1);
+    slots[i] = *s;
+}
+
+/* Rebuild h keeping only keys whose buckets are not full at now (a full bucket is the same
+ * as no bucket), doubling the capacity when they still fill half of it. 0 or -SIM_ENOMEM. */
+static int hot_rebuild(struct ddb_hot *h, sim_time_us now)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < h->cap; i++) {
+        hot_slot *s = &h->slots[i];
+        if (s->hash == 0)
+            continue;
+        slot_refill(s, now);
+        if (s->rtok_uu < (int64_t)DDB_PART_RCU * DDB_UU_PER_UNIT ||
+            s->wtok_uu < (int64_t)DDB_PART_WCU * DDB_UU_PER_UNIT)
+            live++;
+        else
+            s->hash = 0; /* forgotten: it would start full anyway */
+    }
+    size_t cap = h->cap;
+    while (live * 2 >= cap)
+        cap *= 2;
+    hot_slot *n = calloc(cap, sizeof *n);
+    if (n == NULL)
+        return -SIM_ENOMEM;
+    for (size_t i = 0; i < h->cap; i++)
+        if (h->slots[i].hash != 0)
+            slot_put(n, cap, &h->slots[i]);
+    free(h->slots);
+    h->slots = n;
+    h->cap = cap;
+    h->used = live;
+    return 0;
+}
+
+/* The slot of key pk in s, created full when absent; NULL on ENOMEM (then nothing is
+ * tracked for this request: it is admitted, never wrongly throttled). */
+static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_len, sim_time_us now)
+{
+    struct ddb_hot *h = st->hot;
+    if (h == NULL) {
+        if ((h = calloc(1, sizeof *h)) == NULL ||
+            (h->slots = calloc(HOT_CAP0, sizeof *h->slots)) == NULL) {
+            free(h);
+            return NULL;
+        }
+        h->cap = HOT_CAP0;
+        st->hot = h;
+    }
+    uint64_t hash = key_hash(pk, pk_len);
+    size_t i = (size_t)hash & (h->cap - 1);
+    while (h->slots[i].hash != 0) {
+        if (h->slots[i].hash == hash) {
+            slot_refill(&h->slots[i], now);
+            return &h->slots[i];
+        }
+        i = (i + 1) & (h->cap - 1);
+    }
+    if ((h->used + 1) * 2 > h->cap) {
+        if (hot_rebuild(h, now) != 0)
+            return NULL;
+        i = (size_t)hash & (h->cap - 1);
+        while (h->slots[i].hash != 0)
+            i = (i + 1) & (h->cap - 1);
+    }
+    hot_slot *s = &h->slots[i];
+    s->hash = hash;
+    s->rtok_uu = (int64_t)DDB_PART_RCU * DDB_UU_PER_UNIT;
+    s->wtok_uu = (int64_t)DDB_PART_WCU * DDB_UU_PER_UNIT;
+    s->last_us = now;
+    h->used++;
+    return s;
+}
+
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                   int is_read, sim_time_us now)
+{
+    if (svc->partition_limits_off)
+        return 1;
+    hot_slot *k = hot_slot_of(s, pk, pk_len, now);
+    if (k == NULL)
+        return 1;
+    int ok = (is_read ? k->rtok_uu : k->wtok_uu) > 0;
+    if (!ok) {
+        if (is_read)
+            s->rb.throttled++;
+        else
+            s->wb.throttled++;
+    }
+    return ok;
+}
+
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                     int is_read, int64_t cost_uu, sim_time_us now)
+{
+    if (svc->partition_limits_off)
+        return;
+    hot_slot *k = hot_slot_of(s, pk, pk_len, now);
+    if (k == NULL)
+        return;
+    if (is_read)
+        k->rtok_uu -= cost_uu;
+    else
+        k->wtok_uu -= cost_uu;
+}
+
+int64_t ddb__partitions(const ddb_table *t, const ddb_store *s)
+{
+    int64_t rcu = t->on_demand ? 12000 : s->rcu;
+    int64_t wcu = t->on_demand ? 4000 : s->wcu;
+    /* ceil(rcu/3000 + wcu/1000) = ceil((rcu + 3 wcu) / 3000) */
+    int64_t by_tp = (rcu + 3 * wcu + DDB_PART_RCU - 1) / DDB_PART_RCU;
+    int64_t by_size = (s->size_bytes + DDB_PART_BYTES - 1) / DDB_PART_BYTES;
+    int64_t n = by_tp > by_size ? by_tp : by_size;
+    return n > 1 ? n : 1;
+}
+
+/* Messages of on-demand throttling (API_TransactWriteItems, ThrottlingError). */
+#define MSG_HOT_ON_DEMAND                                                                   \
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is "          \
+    "automatically scaling your table or index so please try again shortly. If exceptions " \
+    "persist, check if you have a hot key: "                                                \
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-"    \
+    "design.html"
+#define MSG_HOT_ON_DEMAND_GSI                                                            \
+    "Throughput exceeds the current capacity for one or more global secondary indexes. " \
+    "DynamoDB is automatically scaling your index so please try again shortly."
+
+void ddb__throttle_reply(sim_reply *r, int admit, int on_demand)
+{
+    int gsi = admit == DDB_ADMIT_GSI || admit == DDB_ADMIT_KEY_GSI;
+    if (on_demand)
+        sim_reply_err(r, 400, "ThrottlingException", "%s",
+                      gsi ? MSG_HOT_ON_DEMAND_GSI : MSG_HOT_ON_DEMAND);
+    else
+        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
+                      gsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
 }

@@ -73,6 +73,8 @@ static const char *error_namespace(const char *code)
         strcmp(code, "MissingAuthenticationTokenException") == 0 ||
         strcmp(code, "IncompleteSignatureException") == 0)
         return "com.amazon.coral.service#";
+    if (strcmp(code, "ThrottlingException") == 0) /* (added) on-demand throttling */
+        return "com.amazon.coral.availability#";
     return "com.amazonaws.dynamodb.v20120810#";
 }
 

@@ -1,6 +1,7 @@
 /* ddb_int.h - internals of the table service shared by its files (ddb_service.c,
- * ddb_table.c, ddb_capacity.c, ddb_ops_*.c, ddb_http.c): the service, table and index
- * structs, encoded keys, token buckets, request-reading helpers and the operations.
+ * ddb_table.c, ddb_capacity.c, ddb_status.c, ddb_icm.c, ddb_ops_*.c, ddb_http.c): the
+ * service, table and index structs, encoded keys, token buckets, request-reading helpers
+ * and the operations.
  * Nothing here is for other modules: they use storage/ddb.h. */
 #ifndef DDB_INT_H
 #define DDB_INT_H
@@ -100,6 +101,10 @@ typedef struct ddb_key {
 
 enum ddb_proj_type { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY = 1, DDB_PROJ_INCLUDE = 2 };
 
+/* (Added.) TableStatus and IndexStatus (API_TableDescription,
+ * API_GlobalSecondaryIndexDescription). */
+enum ddb_status { DDB_ST_ACTIVE = 0, DDB_ST_CREATING, DDB_ST_UPDATING, DDB_ST_DELETING };
+
 /* Statement slots of a Query: 9 sort-key shapes x direction x start key. */
 enum ddb_qshape {
     DDB_Q_NONE = 0,
@@ -132,6 +137,10 @@ typedef struct ddb_store {
     sqlite3_stmt *st_del;                /* delete one row by its full key */
     sqlite3_stmt *st_query[DDB_QSTMT_N]; /* prepared lazily */
     sqlite3_stmt *st_scan[2];            /* [0] from the start, [1] after a start key */
+    struct ddb_hot *hot; /* (added) owned: buckets of the partition keys in use (ddb_capacity.c);
+                          * NULL until the first keyed request */
+    int pend;                   /* (added) 1: rcu/wcu change to pend_* when UPDATING settles */
+    int64_t pend_rcu, pend_wcu; /* (added) the requested units/s */
 } ddb_store;
 
 typedef struct ddb_gsi {
@@ -142,6 +151,11 @@ typedef struct ddb_gsi {
     ddb_store st; /* the index's own sqlite table, keys and capacity */
     int is_lsi;   /* (added) 1: a local secondary index (same partition key as the table, no
                    * capacity of its own: reads and writes are charged to the table) */
+    int status;   /* (added) enum ddb_status: IndexStatus */
+    int backfilling;    /* (added) 1 while a GSI added by UpdateTable is being backfilled */
+    sim_time_us due_us; /* (added) scheduler time of this index's next lifecycle step, -1 none */
+    ddb_key bf_cursor;  /* (added) owned: last table key the backfill copied (pk NULL: none) */
+    int bf_cursor_set;  /* (added) 1 once bf_cursor holds a key */
 } ddb_gsi;
 
 typedef struct ddb_table {
@@ -154,6 +168,11 @@ typedef struct ddb_table {
     ddb_store st;             /* the table's rows, key schema and capacity */
     ddb_gsi gsi[DDB_IDX_MAX]; /* secondary indexes: the GSIs, then the LSIs (is_lsi) */
     int ngsi;                 /* entries of gsi[], LSIs included */
+    int status;               /* (added) enum ddb_status: TableStatus */
+    sim_time_us due_us;       /* (added) scheduler time the table status settles, -1 none */
+    sim_timer timer;          /* (added) lifecycle timer (ddb_status.c), armed at the earliest
+                               * due_us of the table and its indexes */
+    ddb_service *svc;         /* (added) borrowed: the owning service, for the timer */
 } ddb_table;
 
 /* (Added.) A TransactWriteItems ClientRequestToken remembered for its idempotency window. */
@@ -182,6 +201,9 @@ struct ddb_service {
     int nmeta, meta_cap;
     sim_timer ttl_timer; /* (added) TTL sweep timer (ddb_ttl.c); armed while TTL is on */
     int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
+    sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
+                                  * an added GSI's resource allocation (0: no delay) */
+    int partition_limits_off;    /* (added) 1: no per-partition-key limits (benchmarks) */
 };
 
 /** The table named name, or NULL (binary search). */
@@ -263,7 +285,13 @@ int ddb__wplan_make(ddb_table *t, const ddb_key *key, const cJSON *old_item, siz
 
 void ddb__wplan_release(ddb_table *t, ddb_wplan *p);
 
-enum ddb_admit { DDB_ADMIT_OK = 0, DDB_ADMIT_TABLE = 1, DDB_ADMIT_GSI = 2 };
+enum ddb_admit {
+    DDB_ADMIT_OK = 0,
+    DDB_ADMIT_TABLE = 1,
+    DDB_ADMIT_GSI = 2,
+    DDB_ADMIT_KEY_TABLE = 3, /* (added) a partition key of the table is over its partition limit */
+    DDB_ADMIT_KEY_GSI = 4    /* (added) a partition key of a GSI is over its partition limit */
+};
 
 /** Check the table's and every affected GSI's write bucket. Returns enum ddb_admit. */
 int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p);
@@ -451,6 +479,14 @@ int ddb__meta_on_create(ddb_service *svc, const cJSON *req);
  * Entries of deleted tables are dropped on the way. */
 ddb_meta *ddb__meta_get(ddb_service *svc, const ddb_table *t, int create);
 
+/** (Added.) Add t's tags ("Tags") and TTL attribute ("TimeToLiveAttribute") to its saved
+ * definition def, so they persist with the table. 0 or -SIM_ENOMEM. */
+int ddb__meta_to_def(ddb_service *svc, const ddb_table *t, cJSON *def);
+
+/** (Added.) On load: restore t's tags and TTL setting from its saved definition (and arm the
+ * TTL sweep). 0 or -SIM_ENOMEM. */
+int ddb__meta_from_def(ddb_service *svc, const ddb_table *t, const cJSON *def);
+
 /** Stop the TTL timer and free every meta entry (service destroy). */
 void ddb__meta_free(ddb_service *svc);
 
@@ -499,5 +535,128 @@ int ddb__legacy_rewrite_batch_get(const cJSON *req, cJSON **out, sim_reply *r);
 /** Parallel scan: segment (0..total-1) of item by an FNV-1a hash of its encoded partition
  * key attribute hash_attr; *out -1 when the item lacks it. 0 or C error. */
 int ddb__scan_segment_of(const cJSON *item, const char *hash_attr, int64_t total, int64_t *out);
+
+/* ---- (added) table and index lifecycle (ddb_status.c; rows in ddb_table.c) ---- */
+
+#define DDB_BACKFILL_ROWS 256 /* table rows copied into a new GSI per backfill step */
+#define DDB_BACKFILL_ON_DEMAND_WCU                              \
+    4000 /* write units/s of an on-demand GSI's backfill: the   \
+          * initial on-demand write throughput (DescribeTable's \
+          * WarmThroughput of a new on-demand table) */
+
+/** "ACTIVE", "CREATING", "UPDATING" or "DELETING". */
+const char *ddb__status_name(int status);
+
+/** The table named name for a data-plane operation: NULL when there is none, or when it is
+ * CREATING or DELETING (AWS answers ResourceNotFoundException for those). */
+ddb_table *ddb__table_find_active(const ddb_service *svc, const char *name);
+
+/** Arm (or stop) t's lifecycle timer at the earliest due_us of t and its indexes. */
+void ddb__status_arm(ddb_service *svc, ddb_table *t);
+
+/** Stop t's lifecycle timer (before t is freed). */
+void ddb__status_cancel(ddb_service *svc, ddb_table *t);
+
+/** After CreateTable: with a status delay, t and its GSIs are CREATING until it passes. */
+void ddb__status_created(ddb_service *svc, ddb_table *t);
+
+/** Set store s to rcu/wcu units/s now: buckets, NumberOfDecreasesToday and the
+ * LastIncrease/LastDecreaseDateTime stamps (scheduler clock, as epoch seconds). */
+void ddb__store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu);
+
+/** A table-level UpdateTable change (throughput rcu/wcu when has_pt, or billing mode): with a
+ * status delay t is UPDATING and the new throughput applies when it settles (as AWS's
+ * DescribeTable shows it); without one the throughput applies at once. */
+void ddb__status_table_updated(ddb_service *svc, ddb_table *t, int has_pt, int64_t rcu,
+                               int64_t wcu);
+
+/** A GSI throughput Update of g to rcu/wcu: likewise, g UPDATING (t stays ACTIVE) with the
+ * new values applied when it settles; at once without a delay or while g is CREATING. */
+void ddb__status_index_updated(ddb_service *svc, ddb_table *t, ddb_gsi *g, int64_t rcu,
+                               int64_t wcu);
+
+/**
+ * DeleteTable, after the reply was built: drop t's rows and metadata now; with a status delay
+ * t stays registered as DELETING until the delay passes, else it is unregistered and freed at
+ * once (t must not be used after). 0 or -SIM_ESTORAGE.
+ */
+int ddb__status_delete_table(ddb_service *svc, ddb_table *t);
+
+/** A GSI g just added by UpdateTable: CREATING (Backfilling false for the status delay, while
+ * t is UPDATING), then backfilled from the table on the scheduler, then ACTIVE. */
+void ddb__status_index_create(ddb_service *svc, ddb_table *t, ddb_gsi *g);
+
+/**
+ * UpdateTable's Delete of GSI g: stop its backfill, drop its rows, save t without it; with a
+ * status delay g stays listed as DELETING (t UPDATING) until it passes, else it is removed at
+ * once. Attributes no key uses any more leave AttributeDefinitions when g goes.
+ * 0 or -SIM_E*.
+ */
+int ddb__status_index_delete(ddb_service *svc, ddb_table *t, ddb_gsi *g);
+
+/** (ddb_table.c) Add a GSI from its definition (IndexName, KeySchema, Projection,
+ * ProvisionedThroughput; key types from t->attrdefs) after t's other GSIs, with its sqlite
+ * table. *out points into t->gsi. 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+int ddb__gsi_add(ddb_service *svc, ddb_table *t, const cJSON *gdef, ddb_gsi **out);
+
+/** (ddb_table.c) Finalize g's statements and drop its sqlite table. 0 or -SIM_ESTORAGE. */
+int ddb__gsi_drop(ddb_service *svc, ddb_gsi *g);
+
+/** (ddb_table.c) Free g and close the gap in t->gsi. */
+void ddb__gsi_remove(ddb_table *t, ddb_gsi *g);
+
+/** (ddb_table.c) Count the rows and bytes of s again from sqlite. 0 or -SIM_E*. */
+int ddb__store_recount(ddb_service *svc, ddb_store *s);
+
+/**
+ * (ddb_table.c) Copy up to max_rows table rows after g's cursor into g (projected), in one
+ * transaction. *out_cost_uu: the write units written; *out_done 1 when the table is exhausted.
+ * 0 or -SIM_E*.
+ */
+int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_rows,
+                           int64_t *out_cost_uu, int *out_done);
+
+/* ---- (added) partition-key limits (ddb_capacity.c) ---- */
+
+#define DDB_PART_RCU   3000 /* read units/s one partition (so one partition key) serves */
+#define DDB_PART_WCU   1000 /* write units/s one partition serves */
+#define DDB_PART_BYTES (10LL * 1024 * 1024 * 1024) /* data one partition holds */
+
+/** Free a store's partition-key buckets. Accepts NULL. */
+void ddb__hot_free(struct ddb_hot *h);
+
+/** Partitions of store s now: max(ceil(rcu/3000 + wcu/1000), ceil(bytes/10 GB), 1); rcu and
+ * wcu of an on-demand store count as the initial on-demand 12000 / 4000. */
+int64_t ddb__partitions(const ddb_table *t, const ddb_store *s);
+
+/** 1 when partition key pk (encoded) of s may take another write (read when is_read) now:
+ * its bucket (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is positive.
+ * Always 1 when svc's partition limits are off. */
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                   int is_read, sim_time_us now);
+
+/** Charge cost_uu to partition key pk of s (write bucket, or read when is_read); nothing when
+ * svc's partition limits are off. */
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
+                     int is_read, int64_t cost_uu, sim_time_us now);
+
+/** Write the throttling error of a refused request into r: admit is enum ddb_admit, on_demand
+ * whether the table is PAY_PER_REQUEST (hot keys then give ThrottlingException). */
+void ddb__throttle_reply(sim_reply *r, int admit, int on_demand);
+
+/* ---- (added) item collection metrics (ddb_icm.c) ---- */
+
+/**
+ * ItemCollectionMetrics of the item collection of partition key value pkv (an attribute
+ * value, borrowed) in t: {ItemCollectionKey, SizeEstimateRangeGB}, the size counted from the
+ * table's and every LSI's rows of that key. NULL with *rc 0 when t has no LSI (AWS then
+ * returns none); NULL with *rc < 0 on failure. Caller owns the result.
+ */
+cJSON *ddb__icm_json(ddb_service *svc, ddb_table *t, const cJSON *pkv, int *rc);
+
+/** Add the metrics of t's collection pkv to map (BatchWriteItem's and TransactWriteItems'
+ * ItemCollectionMetrics: table name -> list), once per collection; nothing when t has no LSI.
+ * 0 or -SIM_E*. */
+int ddb__icm_add(ddb_service *svc, cJSON *map, ddb_table *t, const cJSON *pkv);
 
 #endif

@@ -106,6 +106,8 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_verr v;
     bw_req reqs[DDB_BATCH_WRITE_MAX];
     cJSON *body = NULL;
+    int ricm = 0;      /* (added) ReturnItemCollectionMetrics SIZE */
+    cJSON *icm = NULL; /* (added) ItemCollectionMetrics being built */
     char err[DDB_ERR_MAX];
     ddb__verr_init(&v);
     memset(reqs, 0, sizeof reqs);
@@ -140,6 +142,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
             ddb__verr_add(&v, s, "returnItemCollectionMetrics",
                           "Member must satisfy enum value set: [SIZE, NONE]");
+        ricm = s != NULL && strcmp(s, "SIZE") == 0;
     }
     if (items == NULL) {
         ddb__verr_add(&v, NULL, "requestItems", "Member must not be null");
@@ -210,7 +213,7 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     /* tables, keys and duplicates, before anything is written */
     cJSON_ArrayForEach(e, items)
     {
-        ddb_table *t = ddb__table_find(svc, e->string);
+        ddb_table *t = ddb__table_find_active(svc, e->string);
         if (t == NULL) {
             sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
             goto out;
@@ -280,6 +283,19 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 rc = -SIM_ENOMEM;
                 goto out;
             }
+        } else if (ricm) { /* (added) the collections written */
+            const cJSON *doc = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(q->src, "PutRequest"), "Item");
+            if (doc == NULL)
+                doc = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(q->src, "DeleteRequest"), "Key");
+            if (icm == NULL && (icm = cJSON_CreateObject()) == NULL) {
+                rc = -SIM_ENOMEM;
+                goto out;
+            }
+            if ((rc = ddb__icm_add(svc, icm, q->t,
+                                   cJSON_GetObjectItemCaseSensitive(doc, q->t->st.ks.hash))) != 0)
+                goto out;
         }
         rc = 0;
         if (rcc != DDB_RCC_NONE && (i + 1 == n || reqs[i + 1].t != q->t)) {
@@ -288,6 +304,13 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             memset(&cc, 0, sizeof cc);
         }
     }
+    if (icm != NULL && icm->child != NULL) {
+        if (!cJSON_AddItemToObject(body, "ItemCollectionMetrics", icm)) {
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+        icm = NULL;
+    }
     sim_reply_ok(r, body);
     body = NULL;
 out:
@@ -295,6 +318,7 @@ out:
         cJSON_Delete(reqs[i].item);
         ddb__key_release(&reqs[i].key);
     }
+    cJSON_Delete(icm);
     cJSON_Delete(body);
     return ddb__finish(rc, r);
 }
@@ -417,7 +441,7 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             rc = ddb__validation(r, "%s", err);
             goto out;
         }
-        if ((bt->t = ddb__table_find(svc, e->string)) == NULL) {
+        if ((bt->t = ddb__table_find_active(svc, e->string)) == NULL) {
             sim_reply_err(r, 400, "ResourceNotFoundException", "%s", DDB_MSG_NOT_FOUND);
             goto out;
         }
@@ -454,7 +478,8 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
         for (int i = bt->first; i < bt->first + bt->n; i++) {
-            if (!ddb__bucket_admit(&bt->t->st.rb, now)) {
+            if (!ddb__bucket_admit(&bt->t->st.rb, now) ||
+                !ddb__hot_admit(svc, &bt->t->st, keys[i].pk, keys[i].pk_len, 1, now)) {
                 if (ukeys == NULL) {
                     /* the KeysAndAttributes again, with only the unprocessed keys */
                     cJSON *ka = cJSON_Duplicate(bt->src, 1);
@@ -483,6 +508,7 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 goto out;
             int64_t cost = ddb__read_cost_uu(size, bt->consistent);
             ddb__bucket_charge(&bt->t->st.rb, cost, now);
+            ddb__hot_charge(svc, &bt->t->st, keys[i].pk, keys[i].pk_len, 1, cost, now);
             cc.table_uu += cost;
             if (item == NULL)
                 continue;

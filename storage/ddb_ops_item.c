@@ -11,7 +11,6 @@
 
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
-#include "storage/store_sqlite.h"
 
 enum rv { RV_NONE = 0, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
 
@@ -66,87 +65,39 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
     return 0;
 }
 
-/* Read ReturnItemCollectionMetrics into *size (1 for SIZE); an enum error goes to v. */
-static int req_ricm(const cJSON *req, ddb_verr *v, int *size, sim_reply *r)
+/* Read ReturnItemCollectionMetrics: *out 1 for SIZE. */
+static int req_ricm(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
 {
     const char *s = NULL;
-    *size = 0;
+    *out = 0;
     if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
         return -1;
-    if (s != NULL && strcmp(s, "SIZE") == 0)
-        *size = 1;
-    else if (s != NULL && strcmp(s, "NONE") != 0)
+    if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
         ddb__verr_add(v, s, "returnItemCollectionMetrics",
                       "Member must satisfy enum value set: [SIZE, NONE]");
+    *out = s != NULL && strcmp(s, "SIZE") == 0;
     return 0;
 }
 
-/* Add to *bytes the sizes of the rows of store s whose partition key is pk. 0 or
- * -SIM_ESTORAGE. */
-static int store_pk_bytes(ddb_service *svc, const ddb_store *s, const ddb_key *key,
-                          int64_t *bytes)
+/* (Added.) With ReturnItemCollectionMetrics SIZE on a table with LSIs: the metrics of the
+ * collection of the item at doc (an item or a key) into body. 0 or -SIM_E*. */
+static int add_icm(ddb_service *svc, ddb_table *t, const cJSON *doc, cJSON *body)
 {
-    char sql[128];
-    sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, "SELECT COALESCE(SUM(size), 0) FROM %s WHERE pk = ?1", s->sqlname);
-    int rc = store_sqlite_prepare(svc->db, sql, &st);
-    if (rc == 0 && (rc = store_sqlite_bind_blob(st, 1, key->pk, key->pk_len)) == 0) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *bytes += sqlite3_column_int64(st, 0);
-        else
-            rc = -SIM_ESTORAGE;
+    int rc;
+    cJSON *m = ddb__icm_json(svc, t, cJSON_GetObjectItemCaseSensitive(doc, t->st.ks.hash), &rc);
+    if (m != NULL && !cJSON_AddItemToObject(body, "ItemCollectionMetrics", m)) {
+        cJSON_Delete(m);
+        rc = -SIM_ENOMEM;
     }
-    sqlite3_finalize(st);
     return rc;
-}
-
-/* ReturnItemCollectionMetrics SIZE: the ItemCollectionMetrics of the collection of key (the
- * items sharing its partition key) after the write, added to body; nothing when t has no
- * local secondary index. ItemCollectionKey is the partition key attribute of doc (the
- * request's Item or Key, borrowed); SizeEstimateRangeGB brackets the bytes of the table's
- * rows and of their LSI projections in whole GB: [floor, floor + 1]. API reference,
- * API_ItemCollectionMetrics ("only returned if the request asked for it. If the table does
- * not have any local secondary indexes, this information is not returned"). 0 or a C
- * error. */
-static int add_icm(ddb_service *svc, const ddb_table *t, const ddb_key *key, const cJSON *doc,
-                   cJSON *body)
-{
-    int64_t bytes = 0;
-    int rc, has_lsi = 0;
-    for (int i = 0; i < t->ngsi; i++)
-        if (t->gsi[i].is_lsi) {
-            has_lsi = 1;
-            if ((rc = store_pk_bytes(svc, &t->gsi[i].st, key, &bytes)) != 0)
-                return rc;
-        }
-    if (!has_lsi)
-        return 0;
-    if ((rc = store_pk_bytes(svc, &t->st, key, &bytes)) != 0)
-        return rc;
-    const cJSON *hv = cJSON_GetObjectItemCaseSensitive(doc, t->st.ks.hash);
-    double gb = (double)(bytes / (1024LL * 1024 * 1024));
-    cJSON *m = cJSON_AddObjectToObject(body, "ItemCollectionMetrics");
-    cJSON *k = m != NULL ? cJSON_AddObjectToObject(m, "ItemCollectionKey") : NULL;
-    cJSON *hc = hv != NULL ? cJSON_Duplicate(hv, 1) : NULL;
-    if (k == NULL || hc == NULL || !cJSON_AddItemToObject(k, t->st.ks.hash, hc)) {
-        cJSON_Delete(hc);
-        return -SIM_ENOMEM;
-    }
-    const double range[2] = { gb, gb + 1 };
-    cJSON *a = cJSON_CreateDoubleArray(range, 2);
-    if (a == NULL || !cJSON_AddItemToObject(m, "SizeEstimateRangeGB", a)) {
-        cJSON_Delete(a);
-        return -SIM_ENOMEM;
-    }
-    return 0;
 }
 
 static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r);
 
-static int throttle(sim_reply *r, int admit)
+/* A refused request of table t (enum ddb_admit says which limit). */
+static int throttle(const ddb_table *t, sim_reply *r, int admit)
 {
-    sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                  admit == DDB_ADMIT_GSI ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+    ddb__throttle_reply(r, admit, t->on_demand);
     return 0;
 }
 
@@ -189,14 +140,21 @@ static int req_rvcf(const cJSON *req, ddb_verr *v, int *all_old, sim_reply *r)
 
 /* Attach attrs (taken; NULL allowed) as "Attributes", the ConsumedCapacity and, when icm_doc
  * is not NULL (ReturnItemCollectionMetrics SIZE: the request's Item or Key), the
- * ItemCollectionMetrics of key; reply ok. */
+ * ItemCollectionMetrics of its collection; reply ok. */
 static int reply_write(ddb_service *svc, ddb_table *t, cJSON *attrs, const ddb_cc *cc, int rcc,
-                       const ddb_key *key, const cJSON *icm_doc, sim_reply *r)
+                       const cJSON *icm_doc, sim_reply *r)
 {
-    int rc;
     cJSON *body = cJSON_CreateObject();
     if (body == NULL)
         goto nomem;
+    if (icm_doc != NULL) {
+        int rc = add_icm(svc, t, icm_doc, body);
+        if (rc != 0) {
+            cJSON_Delete(attrs);
+            cJSON_Delete(body);
+            return ddb__internal(r, rc);
+        }
+    }
     if (attrs != NULL) {
         if (!cJSON_AddItemToObject(body, "Attributes", attrs))
             goto nomem;
@@ -208,10 +166,6 @@ static int reply_write(ddb_service *svc, ddb_table *t, cJSON *attrs, const ddb_c
             cJSON_Delete(c);
             goto nomem;
         }
-    }
-    if (icm_doc != NULL && (rc = add_icm(svc, t, key, icm_doc, body)) != 0) {
-        cJSON_Delete(body);
-        return ddb__internal(r, rc);
     }
     sim_reply_ok(r, body);
     return 0;
@@ -289,7 +243,7 @@ static int write_checked(ddb_service *svc, ddb_table *t, const ddb_key *key, con
     int admit = ddb__wplan_admit(svc, t, &plan);
     if (admit != DDB_ADMIT_OK) {
         ddb__wplan_release(t, &plan);
-        throttle(r, admit);
+        throttle(t, r, admit);
         return DDB_EREPLY;
     }
     rc = ddb__wplan_apply(svc, t, &plan, cc);
@@ -322,7 +276,7 @@ static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
     if (rc != 0)
         return rc;
     if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
-        throttle(r, DDB_ADMIT_TABLE);
+        throttle(t, r, DDB_ADMIT_TABLE);
         return DDB_EREPLY;
     }
     if ((rc = eval_cond(cond, *old, &ok, r)) != 0)
@@ -394,7 +348,7 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         attrs = old;
         old = NULL;
     }
-    rc = reply_write(svc, t, attrs, &cc, rcc, &key, icm ? doc : NULL, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, icm ? doc : NULL, r);
 out:
     cJSON_Delete(old);
     cJSON_Delete(nitem);
@@ -455,7 +409,11 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.rb, now)) {
-        throttle(r, DDB_ADMIT_TABLE);
+        throttle(t, r, DDB_ADMIT_TABLE);
+        goto out;
+    }
+    if (!ddb__hot_admit(svc, &t->st, key.pk, key.pk_len, 1, now)) { /* (added) partition limit */
+        throttle(t, r, DDB_ADMIT_KEY_TABLE);
         goto out;
     }
     if ((rc = ddb__item_get(svc, t, &key, &item, &size)) != 0)
@@ -463,6 +421,7 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_cc cc = { 0 };
     cc.table_uu = ddb__read_cost_uu(size, consistent);
     ddb__bucket_charge(&t->st.rb, cc.table_uu, now);
+    ddb__hot_charge(svc, &t->st, key.pk, key.pk_len, 1, cc.table_uu, now);
     if ((body = cJSON_CreateObject()) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
@@ -620,7 +579,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = -SIM_ENOMEM;
         goto out;
     }
-    rc = reply_write(svc, t, attrs, &cc, rcc, &key, icm ? keyj : NULL, r);
+    rc = reply_write(svc, t, attrs, &cc, rcc, icm ? keyj : NULL, r);
     attrs = NULL;
 out:
     cJSON_Delete(attrs);

@@ -84,6 +84,42 @@ void ddb__meta_free(ddb_service *svc)
     svc->nmeta = svc->meta_cap = 0;
 }
 
+int ddb__meta_to_def(ddb_service *svc, const ddb_table *t, cJSON *def)
+{
+    const ddb_meta *m = ddb__meta_get(svc, t, 0);
+    if (m == NULL)
+        return 0;
+    cJSON *tags = m->tags != NULL && m->tags->child != NULL ? cJSON_Duplicate(m->tags, 1) : NULL;
+    if (m->tags != NULL && m->tags->child != NULL &&
+        (tags == NULL || !cJSON_AddItemToObject(def, "Tags", tags))) {
+        cJSON_Delete(tags);
+        return -SIM_ENOMEM;
+    }
+    if (m->ttl_attr != NULL &&
+        cJSON_AddStringToObject(def, "TimeToLiveAttribute", m->ttl_attr) == NULL)
+        return -SIM_ENOMEM;
+    return 0;
+}
+
+int ddb__meta_from_def(ddb_service *svc, const ddb_table *t, const cJSON *def)
+{
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(def, "Tags");
+    const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(def, "TimeToLiveAttribute");
+    if (!cJSON_IsArray(tags) && !cJSON_IsString(ttl))
+        return 0;
+    ddb_meta *m = ddb__meta_get(svc, t, 1);
+    if (m == NULL)
+        return -SIM_ENOMEM;
+    if (cJSON_IsArray(tags) && (m->tags = cJSON_Duplicate(tags, 1)) == NULL)
+        return -SIM_ENOMEM;
+    if (cJSON_IsString(ttl)) {
+        if ((m->ttl_attr = dup_str(ttl->valuestring)) == NULL)
+            return -SIM_ENOMEM;
+        ddb__ttl_arm(svc);
+    }
+    return 0;
+}
+
 /* Set (add or overwrite) tag key=value in m. 0 or -SIM_ENOMEM. */
 static int tag_set(ddb_meta *m, const char *key, const char *value)
 {
@@ -156,7 +192,7 @@ int ddb__meta_on_create(ddb_service *svc, const cJSON *req)
         if (rc != 0)
             return rc;
     }
-    return 0;
+    return ddb__table_save(svc, t); /* (added) tags persist with the table */
 }
 
 /* ---- request checks ---- */
@@ -270,6 +306,8 @@ int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
         if (rc != 0)
             goto out;
     }
+    if ((rc = ddb__table_save(svc, t)) != 0) /* (added) tags persist with the table */
+        goto out;
     sim_reply_ok(r, NULL);
     rc = 0;
 out:
@@ -326,6 +364,8 @@ int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
                 tag = next;
             }
         }
+        if ((rc = ddb__table_save(svc, t)) != 0) /* (added) */
+            goto out;
     }
     sim_reply_ok(r, NULL);
     rc = 0;
@@ -450,6 +490,8 @@ int ddb__op_update_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r
         free(m->ttl_attr);
         m->ttl_attr = NULL;
     }
+    if ((rc = ddb__table_save(svc, t)) != 0) /* (added) the TTL setting persists */
+        goto out;
     sim_reply_ok(r, body);
     body = NULL;
     rc = 0;
@@ -469,6 +511,14 @@ int ddb__op_describe_time_to_live(ddb_service *svc, const cJSON *req, sim_reply 
         goto out;
     if (t == NULL) {
         ttl_not_found(req, r);
+        goto out;
+    }
+    if (t->status == DDB_ST_CREATING || t->status == DDB_ST_DELETING) { /* (added) */
+        const char *st = ddb__status_name(t->status);
+        rc = ddb__validation(r,
+                             "Cannot describe time to live while table is in %s state: Current "
+                             "table state is %s",
+                             st, st);
         goto out;
     }
     const ddb_meta *m = ddb__meta_get(svc, t, 0);

@@ -33,6 +33,9 @@ typedef struct page_req {
     const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
     size_t prefix_len;
     int64_t segment, total_segments; /* parallel Scan; total_segments 0: whole table */
+    const unsigned char *hot_pk;     /* (added) Query: the partition key read (its partition
+                                      * limit is charged), NULL for Scan */
+    size_t hot_pk_len;
 } page_req;
 
 static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
@@ -283,6 +286,8 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
     ddb_cc cc = { 0 };
     int64_t cost = ddb__read_cost_uu(bytes, p->consistent);
     ddb__bucket_charge(&s->rb, cost, ddb__now(svc));
+    if (p->hot_pk != NULL)
+        ddb__hot_charge(svc, s, p->hot_pk, p->hot_pk_len, 1, cost, ddb__now(svc));
     if (p->g != NULL)
         cc.gsi_uu[p->gsi_pos] = cost;
     else
@@ -341,8 +346,12 @@ static int resolve_index(const common_req *c, page_req *p, sim_reply *r)
     if (c->index == NULL)
         return 0;
     p->g = ddb__index_find(p->t, c->index);
-    if (p->g == NULL)
+    if (p->g == NULL || p->g->status == DDB_ST_DELETING) /* (added) a dying index is gone */
         return ddb__validation(r, "The table does not have the specified index: %s", c->index);
+    /* (added) an index added by UpdateTable cannot be read until it is ACTIVE */
+    if (p->g->status == DDB_ST_CREATING && p->t->status != DDB_ST_CREATING)
+        return ddb__validation(r, "Cannot read from backfilling global secondary index: %s",
+                               c->index);
     p->gsi_pos = (int)(p->g - p->t->gsi);
     if (p->g->is_lsi) {
         /* an LSI allows strongly consistent reads, and reads attributes it does not
@@ -589,6 +598,15 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (!ddb__bucket_admit(&read_store(&p)->rb, ddb__now(svc))) {
         sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
                       p.g != NULL && !p.g->is_lsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+        goto out;
+    }
+    /* (added) the partition limit of the key read */
+    p.hot_pk = pk.pk;
+    p.hot_pk_len = pk.pk_len;
+    if (!ddb__hot_admit(svc, read_store(&p), pk.pk, pk.pk_len, 1, ddb__now(svc))) {
+        ddb__throttle_reply(r,
+                            p.g != NULL && !p.g->is_lsi ? DDB_ADMIT_KEY_GSI : DDB_ADMIT_KEY_TABLE,
+                            p.t->on_demand);
         goto out;
     }
     sqlite3_stmt *st;

@@ -1,5 +1,7 @@
-/* ddb_ops_table.c - the control plane: CreateTable, DescribeTable, ListTables, UpdateTable,
- * DeleteTable. Changes take effect at once (tables are ACTIVE as soon as they exist).
+/* ddb_ops_table.c - the control plane: CreateTable, DescribeTable, ListTables, UpdateTable
+ * (throughput, billing mode, GSI Create/Update/Delete), DeleteTable: validation, AWS's errors
+ * and the replies. Statuses and their timing (the status delay, GSI backfill) are
+ * ddb_status.c's; with no status delay every change is ACTIVE in its own reply.
  * Source: DynamoDB API reference (API_CreateTable, API_DescribeTable, API_ListTables,
  * API_UpdateTable, API_DeleteTable, API_TableDescription); messages as dynalite's
  * validations/createTable.js and actions/updateTable.js record them. */
@@ -52,9 +54,12 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
                    cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey)) != 0)
         return -SIM_ENOMEM;
     /* an LSI has no status or throughput of its own
-     * (API_LocalSecondaryIndexDescription) */
+     * (API_LocalSecondaryIndexDescription); Backfilling only while a GSI added by
+     * UpdateTable is CREATING (API_GlobalSecondaryIndexDescription) */
     if ((!g->is_lsi &&
-         (cJSON_AddStringToObject(o, "IndexStatus", "ACTIVE") == NULL ||
+         (cJSON_AddStringToObject(o, "IndexStatus", ddb__status_name(g->status)) == NULL ||
+          (g->status == DDB_ST_CREATING && t->status != DDB_ST_CREATING &&
+           cJSON_AddBoolToObject(o, "Backfilling", g->backfilling) == NULL) ||
           put_member(o, "ProvisionedThroughput", ddb__throughput_json(&g->st)) != 0)) ||
         cJSON_AddNumberToObject(o, "IndexSizeBytes", (double)g->st.size_bytes) == NULL ||
         cJSON_AddNumberToObject(o, "ItemCount", (double)g->st.item_count) == NULL ||
@@ -76,7 +81,7 @@ static cJSON *table_describe(const ddb_service *svc, const ddb_table *t)
         goto fail;
     if (cJSON_AddStringToObject(d, "TableName", t->name) == NULL ||
         put_member(d, "KeySchema", ddb__keyschema_json(&t->st.ks)) != 0 ||
-        cJSON_AddStringToObject(d, "TableStatus", "ACTIVE") == NULL ||
+        cJSON_AddStringToObject(d, "TableStatus", ddb__status_name(t->status)) == NULL ||
         cJSON_AddNumberToObject(d, "CreationDateTime", t->created_s) == NULL ||
         put_member(d, "ProvisionedThroughput", ddb__throughput_json(&t->st)) != 0 ||
         cJSON_AddNumberToObject(d, "TableSizeBytes", (double)t->st.size_bytes) == NULL ||
@@ -383,14 +388,18 @@ static int lsi_types(const cJSON *e, sim_reply *r)
 
 /* Constraint errors of element i (from 1) of index list `list` (IndexName,
  * KeySchema, Projection), added to v. */
+static void index_verr_at(ddb_verr *v, const cJSON *e, const char *pre, sim_reply *r);
+
 static void index_verr(ddb_verr *v, const cJSON *e, const char *list, int i, sim_reply *r)
 {
-    char p[320];
-    const char *in = NULL;
-    const cJSON *iks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
-    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
-    (void)ddb__req_str(e, "IndexName", &in, r);
-    snprintf(p, sizeof p, "%s.%d.member.indexName", list, i);
+    char pre[256];
+    snprintf(pre, sizeof pre, "%s.%d.member", list, i);
+    index_verr_at(v, e, pre, r);
+}
+
+/* (Added.) The constraint errors of an IndexName value in (may be NULL) at path p. */
+static void index_name_verr(ddb_verr *v, const char *in, const char *p)
+{
     if (in == NULL) {
         ddb__verr_add(v, NULL, p, "Member must not be null");
     } else {
@@ -407,15 +416,27 @@ static void index_verr(ddb_verr *v, const cJSON *e, const char *list, int i, sim
         if (n > 255)
             ddb__verr_add(v, in, p, "Member must have length less than or equal to 255");
     }
-    snprintf(p, sizeof p, "%s.%d.member.keySchema", list, i);
+}
+
+/* Constraint errors of one index definition e whose members' paths start with pre. */
+static void index_verr_at(ddb_verr *v, const cJSON *e, const char *pre, sim_reply *r)
+{
+    char p[320];
+    const char *in = NULL;
+    const cJSON *iks = cJSON_GetObjectItemCaseSensitive(e, "KeySchema");
+    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(e, "Projection");
+    (void)ddb__req_str(e, "IndexName", &in, r);
+    snprintf(p, sizeof p, "%s.indexName", pre);
+    index_name_verr(v, in, p);
+    snprintf(p, sizeof p, "%s.keySchema", pre);
     keyschema_verr(v, iks, p, 0);
-    snprintf(p, sizeof p, "%s.%d.member.projection", list, i);
+    snprintf(p, sizeof p, "%s.projection", pre);
     if (proj == NULL) {
         ddb__verr_add(v, NULL, p, "Member must not be null");
     } else {
         const char *ptype = NULL;
         (void)ddb__req_str(proj, "ProjectionType", &ptype, r);
-        snprintf(p, sizeof p, "%s.%d.member.projection.projectionType", list, i);
+        snprintf(p, sizeof p, "%s.projection.projectionType", pre);
         if (ptype != NULL && strcmp(ptype, "ALL") != 0 && strcmp(ptype, "INCLUDE") != 0 &&
             strcmp(ptype, "KEYS_ONLY") != 0)
             ddb__verr_add(v, ptype, p,
@@ -765,7 +786,15 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                    0;
         }
     }
-    if (ddb__table_find(svc, name) != NULL) {
+    const ddb_table *same = ddb__table_find(svc, name);
+    if (same != NULL && same->status == DDB_ST_DELETING) { /* (added) */
+        sim_reply_err(r, 400, "ResourceInUseException",
+                      "Attempt to change a resource which is still in use: Table is being "
+                      "deleted: %s",
+                      name);
+        return 0;
+    }
+    if (same != NULL) {
         sim_reply_err(r, 400, "ResourceInUseException", "Table already exists: %s", name);
         return 0;
     }
@@ -880,6 +909,7 @@ out_o:
         goto out;
     }
     svc->next_id++;
+    ddb__status_created(svc, t); /* (added) CREATING for the status delay, if any */
     rc = reply_description(svc, t, "TableDescription", NULL, r);
 out:
     cJSON_Delete(def);
@@ -975,50 +1005,278 @@ nomem:
     return ddb__internal(r, -SIM_ENOMEM);
 }
 
+/* (Added.) ResourceInUseException "Attempt to change a resource which is still in use: ..."
+ * (messages as AWS gives them). Returns 0. */
+static int in_use(sim_reply *r, const char *what, const char *name)
+{
+    sim_reply_err(r, 400, "ResourceInUseException",
+                  "Attempt to change a resource which is still in use: %s%s", what,
+                  name != NULL ? name : "");
+    return 0;
+}
+
 int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
+    /* (added) API_DeleteTable: CREATING or UPDATING is ResourceInUseException, DELETING no
+     * error; any GSI not ACTIVE blocks it too */
+    if (t->status == DDB_ST_DELETING)
+        return reply_description(svc, t, "TableDescription", NULL, r);
+    if (t->status == DDB_ST_CREATING)
+        return in_use(r, "Table is being created: ", t->name);
+    for (int i = 0; i < t->ngsi; i++)
+        if (!t->gsi[i].is_lsi && t->gsi[i].status != DDB_ST_ACTIVE)
+            return in_use(r,
+                          "Cannot delete table while indexes are being created, updated, or "
+                          "deleted.",
+                          NULL);
+    if (t->status == DDB_ST_UPDATING)
+        return in_use(r, "Table is being updated: ", t->name);
     int rc = reply_description(svc, t, "TableDescription", "DELETING", r);
     if (rc != 0)
         return rc;
-    if ((rc = ddb__table_drop(svc, t)) != 0)
+    if ((rc = ddb__status_delete_table(svc, t)) != 0)
         return ddb__internal(r, rc);
-    ddb__table_unregister(svc, t);
-    ddb__table_free(t);
     return 0;
 }
 
 /* ---- UpdateTable ---- */
-
-/* Set store s to the given rates now: buckets, increase/decrease stamps. */
-static void store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu)
-{
-    sim_time_us now = ddb__now(svc);
-    double t = now_epoch_s(svc);
-    int up = rcu > s->rcu || wcu > s->wcu;
-    int down = rcu < s->rcu || wcu < s->wcu;
-    if (up)
-        s->last_increase_s = t;
-    if (down) {
-        s->last_decrease_s = t;
-        s->decreases++;
-    }
-    s->rcu = rcu;
-    s->wcu = wcu;
-    ddb__bucket_set_rate(&s->rb, rcu, now);
-    ddb__bucket_set_rate(&s->wb, wcu, now);
-}
 
 typedef struct gsi_update {
     ddb_gsi *g;
     int64_t rcu, wcu;
 } gsi_update;
 
+/* (Added.) JSON member types of one GlobalSecondaryIndexUpdates element: Update, Create,
+ * Delete (SerializationException). 0 or -1 (r set). */
+static int gsi_update_types(const cJSON *e, sim_reply *r)
+{
+    const cJSON *u = NULL, *c = NULL, *d = NULL, *gpt = NULL, *cks = NULL, *proj = NULL, *nk = NULL,
+                *a;
+    const char *s;
+    int64_t x;
+    int hx;
+    if (elem_struct(e, r) != 0 || ddb__req_struct(e, "Update", &u, r) != 0 ||
+        ddb__req_str(u, "IndexName", &s, r) != 0 ||
+        throughput_types(u, &gpt, &x, &hx, &x, &hx, r) != 0 ||
+        ddb__req_struct(e, "Create", &c, r) != 0 || ddb__req_str(c, "IndexName", &s, r) != 0 ||
+        ddb__req_list(c, "KeySchema", &cks, r) != 0 || keyschema_types(cks, r) != 0 ||
+        ddb__req_struct(c, "Projection", &proj, r) != 0 ||
+        ddb__req_str(proj, "ProjectionType", &s, r) != 0 ||
+        ddb__req_list(proj, "NonKeyAttributes", &nk, r) != 0 ||
+        throughput_types(c, &gpt, &x, &hx, &x, &hx, r) != 0 ||
+        ddb__req_struct(e, "Delete", &d, r) != 0 || ddb__req_str(d, "IndexName", &s, r) != 0)
+        return -1;
+    cJSON_ArrayForEach(a, nk)
+    {
+        if (!cJSON_IsString(a))
+            return sim_reply_err(r, 400, "SerializationException", "%s",
+                                 "Unexpected value type in list"),
+                   -1;
+    }
+    return 0;
+}
+
+/* (Added.) The action members of element e: *u, *c, *d (NULL when absent or null). */
+static void gsi_actions(const cJSON *e, const cJSON **u, const cJSON **c, const cJSON **d)
+{
+    const cJSON *x;
+    x = cJSON_GetObjectItemCaseSensitive(e, "Update");
+    *u = x != NULL && !cJSON_IsNull(x) ? x : NULL;
+    x = cJSON_GetObjectItemCaseSensitive(e, "Create");
+    *c = x != NULL && !cJSON_IsNull(x) ? x : NULL;
+    x = cJSON_GetObjectItemCaseSensitive(e, "Delete");
+    *d = x != NULL && !cJSON_IsNull(x) ? x : NULL;
+}
+
+/* (Added.) Constraint errors of GlobalSecondaryIndexUpdates element i (from 1) into v. */
+static void gsi_update_verr(ddb_verr *v, const cJSON *e, int i, sim_reply *r)
+{
+    const cJSON *u, *c, *d;
+    char p[320];
+    gsi_actions(e, &u, &c, &d);
+    if (u != NULL) {
+        const cJSON *gpt = NULL;
+        int64_t gr = 0, gw = 0;
+        int ghr = 0, ghw = 0;
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(u, "IndexName");
+        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.indexName", i);
+        index_name_verr(v, cJSON_IsString(in) ? in->valuestring : NULL, p);
+        (void)throughput_types(u, &gpt, &gr, &ghr, &gw, &ghw, r);
+        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.provisionedThroughput",
+                 i);
+        if (gpt == NULL)
+            ddb__verr_add(v, NULL, p, "Member must not be null");
+        else
+            throughput_verr(v, p, gr, ghr, gw, ghw);
+    }
+    if (c != NULL) {
+        const cJSON *gpt = NULL;
+        int64_t gr = 0, gw = 0;
+        int ghr = 0, ghw = 0;
+        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.create", i);
+        index_verr_at(v, c, p, r);
+        const cJSON *proj = cJSON_GetObjectItemCaseSensitive(c, "Projection");
+        const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+        if (cJSON_IsArray(nk) && cJSON_GetArraySize(nk) < 1) {
+            snprintf(p, sizeof p,
+                     "globalSecondaryIndexUpdates.%d.member.create.projection.nonKeyAttributes", i);
+            ddb__verr_add(v, "[]", p, "Member must have length greater than or equal to 1");
+        }
+        (void)throughput_types(c, &gpt, &gr, &ghr, &gw, &ghw, r);
+        if (gpt != NULL) {
+            snprintf(p, sizeof p,
+                     "globalSecondaryIndexUpdates.%d.member.create.provisionedThroughput", i);
+            throughput_verr(v, p, gr, ghr, gw, ghw);
+        }
+    }
+    if (d != NULL) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(d, "IndexName");
+        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.delete.indexName", i);
+        index_name_verr(v, cJSON_IsString(in) ? in->valuestring : NULL, p);
+    }
+}
+
+/* (Added.) The IndexName of an element's single action (validated). */
+static const char *gsi_action_name(const cJSON *e)
+{
+    const cJSON *u, *c, *d;
+    gsi_actions(e, &u, &c, &d);
+    const cJSON *a = u != NULL ? u : c != NULL ? c : d;
+    return cJSON_GetObjectItemCaseSensitive(a, "IndexName")->valuestring;
+}
+
+/* (Added.) ResourceNotFoundException for an unknown index of t. Returns 0. */
+static int index_not_found(sim_reply *r, const ddb_table *t, const char *in)
+{
+    sim_reply_err(r, 400, "ResourceNotFoundException", "%s: Index %s for table %s",
+                  DDB_MSG_NOT_FOUND, in, t->name);
+    return 0;
+}
+
+/* (Added.) Type of attribute name in a definitions list, or NULL. */
+static const char *def_type(const cJSON *defs, const char *name)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, defs)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(e, "AttributeType");
+        if (cJSON_IsString(n) && cJSON_IsString(ty) && strcmp(n->valuestring, name) == 0)
+            return ty->valuestring;
+    }
+    return NULL;
+}
+
+/* (Added.) The checks of a Create action c against table t (after the request-level ones):
+ * AWS's order, messages and codes. 0, or -1 with r set. */
+static int create_check(const ddb_table *t, const cJSON *c, const cJSON *defs, int on_demand,
+                        sim_reply *r)
+{
+    const char *in = cJSON_GetObjectItemCaseSensitive(c, "IndexName")->valuestring;
+    const cJSON *ks = cJSON_GetObjectItemCaseSensitive(c, "KeySchema");
+    const cJSON *proj = cJSON_GetObjectItemCaseSensitive(c, "Projection");
+    const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(proj, "ProjectionType");
+    const cJSON *nk = cJSON_GetObjectItemCaseSensitive(proj, "NonKeyAttributes");
+    const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(c, "ProvisionedThroughput");
+    for (int i = 0; i < t->ngsi; i++)
+        if (t->gsi[i].status != DDB_ST_DELETING && strcmp(t->gsi[i].name, in) == 0)
+            return ddb__validation(r, "Attempting to create an index which already exists");
+    if (defs == NULL)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: AttributeDefinitions "
+                               "is not specified for index: %s",
+                               in);
+    for (int i = 0; i < cJSON_GetArraySize(ks); i++)
+        if (def_type(defs, ks_name(ks, i)) == NULL)
+            return ddb__validation(r, "Invalid KeySchema: Some index key attribute have no "
+                                      "definition");
+    if (keyschema_custom(ks, defs, r) != 0)
+        return -1;
+    if (!cJSON_IsString(ptype))
+        return ddb__validation(r, "One or more parameter values were invalid: Unknown "
+                                  "ProjectionType: null");
+    int include = strcmp(ptype->valuestring, "INCLUDE") == 0;
+    if (nk != NULL && !cJSON_IsNull(nk) && !include)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: ProjectionType is %s, "
+                               "but NonKeyAttributes is specified",
+                               ptype->valuestring);
+    if (include && (nk == NULL || cJSON_IsNull(nk)))
+        return ddb__validation(r, "One or more parameter values were invalid: ProjectionType is "
+                                  "INCLUDE, but NonKeyAttributes is not specified");
+    int has_pt = gpt != NULL && !cJSON_IsNull(gpt);
+    if (on_demand && has_pt)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: Neither "
+                               "ReadCapacityUnits nor WriteCapacityUnits can be specified for "
+                               "index: %s when BillingMode is PAY_PER_REQUEST",
+                               in);
+    if (!on_demand && !has_pt)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: Both ReadCapacityUnits "
+                               "and WriteCapacityUnits must be specified for index: %s",
+                               in);
+    int nglobal = 0;
+    for (int i = 0; i < t->ngsi; i++)
+        nglobal += !t->gsi[i].is_lsi;
+    if (nglobal >= DDB_GSI_MAX) {
+        sim_reply_err(r, 400, "LimitExceededException",
+                      "Subscriber limit exceeded: Number of global secondary indexes exceeds "
+                      "per-table limit of %d",
+                      DDB_GSI_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+/* (Added.) Add the GSI of Create action c to t: new key attributes join AttributeDefinitions
+ * (an attribute t defines already keeps its type), then the index starts CREATING. 0 or
+ * -SIM_E*. */
+static int create_apply(ddb_service *svc, ddb_table *t, const cJSON *c, const cJSON *defs,
+                        int on_demand)
+{
+    const cJSON *ks = cJSON_GetObjectItemCaseSensitive(c, "KeySchema");
+    for (int i = 0; i < cJSON_GetArraySize(ks); i++) {
+        const char *an = ks_name(ks, i);
+        if (def_type(t->attrdefs, an) != NULL)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || cJSON_AddStringToObject(o, "AttributeName", an) == NULL ||
+            cJSON_AddStringToObject(o, "AttributeType", def_type(defs, an)) == NULL ||
+            !cJSON_AddItemToArray(t->attrdefs, o)) {
+            cJSON_Delete(o);
+            return -SIM_ENOMEM;
+        }
+    }
+    const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(c, "ProvisionedThroughput");
+    cJSON *gdef = index_def(c);
+    int rc = gdef == NULL ? -SIM_ENOMEM : 0;
+    if (rc == 0 && put_member(gdef, "ProvisionedThroughput",
+                              throughput_def(on_demand ? 0
+                                                       : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                             gpt, "ReadCapacityUnits")
+                                                             ->valuedouble,
+                                             on_demand ? 0
+                                                       : (int64_t)cJSON_GetObjectItemCaseSensitive(
+                                                             gpt, "WriteCapacityUnits")
+                                                             ->valuedouble)) != 0)
+        rc = -SIM_ENOMEM;
+    ddb_gsi *g = NULL;
+    if (rc == 0)
+        rc = ddb__gsi_add(svc, t, gdef, &g);
+    cJSON_Delete(gdef);
+    if (rc != 0)
+        return rc;
+    ddb__status_index_create(svc, t, g);
+    return ddb__table_save(svc, t);
+}
+
 int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
 {
-    const cJSON *pt = NULL, *gu = NULL;
+    const cJSON *pt = NULL, *gu = NULL, *defs = NULL;
     const char *bm = NULL;
     int64_t rcu = 0, wcu = 0;
     int has_r = 0, has_w = 0;
@@ -1028,71 +1286,149 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
         throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
-        ddb__req_list(req, "GlobalSecondaryIndexUpdates", &gu, r) != 0)
+        ddb__req_list(req, "GlobalSecondaryIndexUpdates", &gu, r) != 0 ||
+        ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0)
         return 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, gu)
     {
-        const cJSON *u = NULL, *gpt = NULL;
+        if (gsi_update_types(e, r) != 0)
+            return 0;
+    }
+    cJSON_ArrayForEach(e, defs)
+    {
         const char *s;
-        int64_t x;
-        int hx;
-        if (elem_struct(e, r) != 0 || ddb__req_struct(e, "Update", &u, r) != 0 ||
-            ddb__req_str(u, "IndexName", &s, r) != 0 ||
-            throughput_types(u, &gpt, &x, &hx, &x, &hx, r) != 0)
+        if (elem_struct(e, r) != 0 || ddb__req_str(e, "AttributeName", &s, r) != 0 ||
+            ddb__req_str(e, "AttributeType", &s, r) != 0)
             return 0;
     }
     if (ddb__check_table_name(name, "tableName", &v, r) != 0)
         return 0;
-    billing_verr(&v, bm, pt, rcu, has_r, wcu, has_w);
     int i = 0;
-    cJSON_ArrayForEach(e, gu)
+    cJSON_ArrayForEach(e, defs)
     {
-        i++;
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "Update");
-        const cJSON *gpt = NULL;
-        int64_t gr = 0, gw = 0;
-        int ghr = 0, ghw = 0;
         char p[160];
-        if (u == NULL || cJSON_IsNull(u))
-            continue;
-        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(u, "IndexName"))) {
-            snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.indexName", i);
+        i++;
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(e, "AttributeName");
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(e, "AttributeType");
+        if (!cJSON_IsString(an)) {
+            snprintf(p, sizeof p, "attributeDefinitions.%d.member.attributeName", i);
             ddb__verr_add(&v, NULL, p, "Member must not be null");
         }
-        (void)throughput_types(u, &gpt, &gr, &ghr, &gw, &ghw, r);
-        snprintf(p, sizeof p, "globalSecondaryIndexUpdates.%d.member.update.provisionedThroughput",
-                 i);
-        if (gpt == NULL)
+        snprintf(p, sizeof p, "attributeDefinitions.%d.member.attributeType", i);
+        if (!cJSON_IsString(at))
             ddb__verr_add(&v, NULL, p, "Member must not be null");
-        else
-            throughput_verr(&v, p, gr, ghr, gw, ghw);
+        else if (ddb__scalar_type(at->valuestring) == 0)
+            ddb__verr_add(&v, at->valuestring, p, "Member must satisfy enum value set: [B, N, S]");
     }
+    billing_verr(&v, bm, pt, rcu, has_r, wcu, has_w);
+    i = 0;
+    cJSON_ArrayForEach(e, gu) gsi_update_verr(&v, e, ++i, r);
     if (ddb__verr_reply(&v, r) != 0)
         return 0;
-    if (pt == NULL && gu == NULL && bm == NULL)
+    int has_gu = gu != NULL && gu->child != NULL;
+    if (pt == NULL && !has_gu && bm == NULL)
         return ddb__validation(r, "At least one of ProvisionedThroughput, BillingMode, "
                                   "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
                                   "SSESpecification or ReplicaUpdates is required"),
                0;
+    /* (added) the rules of GlobalSecondaryIndexUpdates itself (API_UpdateTable,
+     * API_GlobalSecondaryIndexUpdate) */
+    if (gu != NULL && !has_gu)
+        return ddb__validation(r, "One or more parameter values were invalid: List of "
+                                  "GlobalSecondaryIndexUpdates is empty"),
+               0;
+    int ncreate = 0, ndelete = 0;
+    cJSON_ArrayForEach(e, gu)
+    {
+        const cJSON *u, *c, *d;
+        gsi_actions(e, &u, &c, &d);
+        int n = (u != NULL) + (c != NULL) + (d != NULL);
+        if (n == 0)
+            return ddb__validation(r, "One or more parameter values were invalid: One of "
+                                      "GlobalSecondaryIndexUpdate.Update, "
+                                      "GlobalSecondaryIndexUpdate.Create, "
+                                      "GlobalSecondaryIndexUpdate.Delete must not be null"),
+                   0;
+        if (n > 1)
+            return ddb__validation(r, "One or more parameter values were invalid: Only one "
+                                      "global secondary index action is allowed per "
+                                      "GlobalSecondaryIndexUpdate object"),
+                   0;
+        const char *in = gsi_action_name(e);
+        for (const cJSON *f = gu->child; f != e; f = f->next)
+            if (strcmp(gsi_action_name(f), in) == 0)
+                return ddb__validation(r,
+                                       "One or more parameter values were invalid: Only one "
+                                       "global secondary index update per index is allowed "
+                                       "simultaneously. Index: %s",
+                                       in),
+                       0;
+        ncreate += c != NULL;
+        ndelete += d != NULL;
+    }
+    if (ncreate + ndelete > 0 && pt != NULL)
+        return ddb__validation(r, "One or more parameter values were invalid: You cannot create "
+                                  "or delete index while updating table IOPS"),
+               0;
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
+    /* (added) the table's own state (API_UpdateTable: ResourceInUseException) */
+    if (t->status == DDB_ST_CREATING)
+        return in_use(r, "Table is being created: ", t->name);
+    if (t->status == DDB_ST_DELETING)
+        return in_use(r, "Table is being deleted: ", t->name);
+    cJSON_ArrayForEach(e, gu)
+    {
+        const cJSON *u, *c, *d;
+        gsi_actions(e, &u, &c, &d);
+        ddb_gsi *g = d != NULL ? ddb__index_find(t, gsi_action_name(e)) : NULL;
+        if (g != NULL && !g->is_lsi && g->status == DDB_ST_CREATING && !g->backfilling) {
+            sim_reply_err(r, 400, "ResourceInUseException",
+                          "Attempt to change a resource which is still in use: Index creation "
+                          "is in resource allocation phase. Retry deletion during backfilling "
+                          "phase or when the index is active. Table: %s Index: %s",
+                          t->name, g->name);
+            return 0;
+        }
+    }
+    if (ncreate + ndelete > 1) {
+        sim_reply_err(r, 400, "LimitExceededException",
+                      "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+                      "simultaneously per table");
+        return 0;
+    }
 
     gsi_update ups[DDB_GSI_MAX];
     int nups = 0;
+    const cJSON *create = NULL;
+    ddb_gsi *doomed = NULL;
     cJSON_ArrayForEach(e, gu)
     {
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "Update");
-        if (u == NULL || cJSON_IsNull(u))
-            return ddb__validation(r, "One or more parameter values were invalid: Only Update of "
-                                      "a GlobalSecondaryIndex is supported"),
+        const cJSON *u, *c, *d;
+        gsi_actions(e, &u, &c, &d);
+        const char *in = gsi_action_name(e);
+        if (c != NULL) {
+            create = c;
+            continue;
+        }
+        ddb_gsi *g = ddb__index_find(t, in);
+        if (g == NULL || g->status == DDB_ST_DELETING)
+            return index_not_found(r, t, in);
+        if (g->is_lsi)
+            return ddb__validation(r, "Cannot %s an index that is not a GlobalSecondaryIndex: %s",
+                                   d != NULL ? "delete" : "update", in),
                    0;
-        const char *in = cJSON_GetObjectItemCaseSensitive(u, "IndexName")->valuestring;
-        ddb_gsi *g = ddb__gsi_find(t, in);
-        if (g == NULL) {
-            sim_reply_err(r, 400, "ResourceNotFoundException", "%s: Index: %s not found",
-                          DDB_MSG_NOT_FOUND, in);
+        if (d != NULL) {
+            doomed = g;
+            continue;
+        }
+        if (g->status == DDB_ST_UPDATING) {
+            sim_reply_err(r, 400, "ResourceInUseException",
+                          "Attempt to change a resource which is still in use: Index is being "
+                          "updated.  Table: %s Index: %s",
+                          t->name, in);
             return 0;
         }
         const cJSON *gpt = cJSON_GetObjectItemCaseSensitive(u, "ProvisionedThroughput");
@@ -1105,9 +1441,48 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
             (int64_t)cJSON_GetObjectItemCaseSensitive(gpt, "WriteCapacityUnits")->valuedouble;
         nups++;
     }
+    if (create != NULL) { /* "already exists" comes before the other checks */
+        const char *cn = cJSON_GetObjectItemCaseSensitive(create, "IndexName")->valuestring;
+        ddb_gsi *same = ddb__index_find(t, cn);
+        if (same != NULL && same->status != DDB_ST_DELETING)
+            return ddb__validation(r, "Attempting to create an index which already exists"), 0;
+    }
+    if (create != NULL || doomed != NULL) {
+        /* one index created or deleted at a time, per table */
+        for (int k = 0; k < t->ngsi; k++) {
+            const ddb_gsi *o = &t->gsi[k];
+            if (o != doomed && !o->is_lsi &&
+                (o->status == DDB_ST_CREATING || o->status == DDB_ST_DELETING)) {
+                sim_reply_err(r, 400, "LimitExceededException",
+                              "Subscriber limit exceeded: Only 1 online index can be created "
+                              "or deleted simultaneously per table");
+                return 0;
+            }
+        }
+    }
+    if (pt != NULL) { /* a table throughput change while an index is being deleted */
+        char names[512];
+        size_t len = 0;
+        names[0] = '\0';
+        for (int k = 0; k < t->ngsi; k++)
+            if (t->gsi[k].status == DDB_ST_DELETING && len < sizeof names)
+                len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
+                                        len > 0 ? ", " : "", t->gsi[k].name);
+        if (len > 0) {
+            sim_reply_err(r, 400, "ResourceInUseException",
+                          "Attempt to change a resource which is still in use: Can't change "
+                          "table IOPS when an index is being deleted. Table: %s Indexes: [%s]",
+                          t->name, names);
+            return 0;
+        }
+    }
+    if (t->status == DDB_ST_UPDATING)
+        return in_use(r, "Table is being updated: ", t->name);
     int to_on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
     int to_provisioned = bm != NULL && strcmp(bm, "PROVISIONED") == 0;
     int on_demand_after = to_on_demand || (t->on_demand && !to_provisioned);
+    if (create != NULL && create_check(t, create, defs, on_demand_after, r) != 0)
+        return 0;
     if (on_demand_after && pt != NULL)
         return ddb__validation(r, "One or more parameter values were invalid: Neither "
                                   "ReadCapacityUnits nor WriteCapacityUnits can be specified when "
@@ -1154,22 +1529,57 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                (long long)t->st.rcu, (long long)rcu, (long long)t->st.wcu,
                                (long long)wcu),
                0;
+    for (int j = 0; j < nups && !t->on_demand && !to_on_demand; j++)
+        if (ups[j].rcu == ups[j].g->st.rcu && ups[j].wcu == ups[j].g->st.wcu)
+            return ddb__validation(r,
+                                   "The provisioned throughput for the index %s will not change. "
+                                   "The requested value equals the current value. Current "
+                                   "ReadCapacityUnits provisioned for index %s: %lld. Requested "
+                                   "ReadCapacityUnits: %lld. Current WriteCapacityUnits "
+                                   "provisioned for index %s: %lld. Requested "
+                                   "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB "
+                                   "Developer Guide for current limits and how to request "
+                                   "higher limits.",
+                                   ups[j].g->name, ups[j].g->name, (long long)ups[j].g->st.rcu,
+                                   (long long)ups[j].rcu, ups[j].g->name,
+                                   (long long)ups[j].g->st.wcu, (long long)ups[j].wcu),
+                   0;
 
-    /* apply at once */
+    /* apply: the billing mode at once; throughput at once, or when UPDATING settles (with a
+     * status delay: DescribeTable shows the old units until then, as AWS's does) */
+    int table_changed = 0;
     if (to_on_demand && !t->on_demand) {
         t->on_demand = 1;
-        store_set_rates(svc, &t->st, 0, 0);
+        ddb__store_set_rates(svc, &t->st, 0, 0);
         for (int k = 0; k < t->ngsi; k++)
-            store_set_rates(svc, &t->gsi[k].st, 0, 0);
+            ddb__store_set_rates(svc, &t->gsi[k].st, 0, 0);
+        table_changed = 1;
     }
-    if (to_provisioned)
+    if (to_provisioned && t->on_demand) {
         t->on_demand = 0;
-    if (pt != NULL)
-        store_set_rates(svc, &t->st, rcu, wcu);
+        table_changed = 1;
+    }
     for (int j = 0; j < nups; j++)
-        store_set_rates(svc, &ups[j].g->st, ups[j].rcu, ups[j].wcu);
-    int rc = ddb__table_save(svc, t);
+        ddb__status_index_updated(svc, t, ups[j].g, ups[j].rcu, ups[j].wcu);
+    if (table_changed || pt != NULL)
+        ddb__status_table_updated(svc, t, pt != NULL, rcu, wcu);
+    int rc = 0;
+    if (create != NULL)
+        rc = create_apply(svc, t, create, defs, t->on_demand);
+    else
+        rc = ddb__table_save(svc, t);
     if (rc != 0)
         return ddb__internal(r, rc);
-    return reply_description(svc, t, "TableDescription", NULL, r);
+    if (doomed == NULL)
+        return reply_description(svc, t, "TableDescription", NULL, r);
+    /* the reply lists the index as DELETING, even when it goes at once */
+    doomed->status = DDB_ST_DELETING;
+    if (svc->status_delay_us > 0)
+        t->status = DDB_ST_UPDATING;
+    rc = reply_description(svc, t, "TableDescription", NULL, r);
+    if (rc != 0)
+        return rc;
+    if ((rc = ddb__status_index_delete(svc, t, doomed)) != 0)
+        return ddb__internal(r, rc);
+    return 0;
 }

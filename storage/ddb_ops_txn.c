@@ -405,8 +405,7 @@ static int plan_all(ddb_service *svc, act *acts, int n, sim_reply *r)
             a->plan.gop[g].cost_uu *= 2;
         int admit = ddb__wplan_admit(svc, a->t, &a->plan);
         if (admit != DDB_ADMIT_OK) {
-            sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                          admit == DDB_ADMIT_GSI ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+            ddb__throttle_reply(r, admit, a->t->on_demand);
             return DDB_EREPLY;
         }
     }
@@ -426,10 +425,15 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
     ddb__verr_init(&v);
     sim_time_us now = ddb__now(svc);
 
+    const char *ricm_s = NULL;
     if (req_items(req, &items, &n, &v, r) != 0 ||
         ddb__req_str(req, "ClientRequestToken", &token, r) != 0 ||
-        ddb__req_rcc(req, &v, &rcc, r) != 0)
+        ddb__req_rcc(req, &v, &rcc, r) != 0 ||
+        ddb__req_str(req, "ReturnItemCollectionMetrics", &ricm_s, r) != 0)
         goto out;
+    if (ricm_s != NULL && strcmp(ricm_s, "SIZE") != 0 && strcmp(ricm_s, "NONE") != 0)
+        ddb__verr_add(&v, ricm_s, "returnItemCollectionMetrics",
+                      "Member must satisfy enum value set: [SIZE, NONE]");
     if (token != NULL && (strlen(token) < 1 || strlen(token) > TXN_TOKEN_MAX))
         ddb__verr_add(&v, token, "clientRequestToken",
                       strlen(token) < 1 ? "Member must have length greater than or equal to 1"
@@ -497,6 +501,25 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
     if ((body = cJSON_CreateObject()) == NULL || (rc = add_cc(body, acc, rcc)) != 0) {
         rc = -SIM_ENOMEM;
         goto out;
+    }
+    if (ricm_s != NULL && strcmp(ricm_s, "SIZE") == 0) { /* (added) collections written */
+        cJSON *icm = cJSON_CreateObject();
+        for (int i = 0; rc == 0 && icm != NULL && i < n; i++)
+            if (acts[i].kind != K_CHECK)
+                rc = ddb__icm_add(
+                    svc, icm, acts[i].t,
+                    cJSON_GetObjectItemCaseSensitive(acts[i].doc, acts[i].t->st.ks.hash));
+        if (icm == NULL && rc == 0)
+            rc = -SIM_ENOMEM;
+        if (rc == 0 && icm->child != NULL) {
+            if (!cJSON_AddItemToObject(body, "ItemCollectionMetrics", icm))
+                rc = -SIM_ENOMEM;
+            else
+                icm = NULL;
+        }
+        cJSON_Delete(icm);
+        if (rc != 0)
+            goto out;
     }
 reply:
     if (body != NULL) {

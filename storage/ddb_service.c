@@ -69,8 +69,10 @@ void ddb_service_destroy(ddb_service *svc)
 {
     if (svc == NULL)
         return;
-    for (int i = 0; i < svc->ntables; i++)
+    for (int i = 0; i < svc->ntables; i++) {
+        ddb__status_cancel(svc, svc->tables[i]);
         ddb__table_free(svc->tables[i]);
+    }
     free(svc->tables);
     ddb__txn_tokens_free(svc);
     ddb__meta_free(svc); /* stops the TTL timer */
@@ -90,9 +92,20 @@ int ddb_table_count(const ddb_service *svc)
     return svc->ntables;
 }
 
-/* Counters of one store (table or index) into *out. */
-static void store_counters(const ddb_store *st, ddb_store_counters *out)
+void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us)
 {
+    svc->status_delay_us = delay_us > 0 ? delay_us : 0;
+}
+
+void ddb_service_set_partition_limits(ddb_service *svc, int on)
+{
+    svc->partition_limits_off = !on;
+}
+
+/* Counters of one store (table or index) of t into *out. */
+static void store_counters(const ddb_table *t, const ddb_store *st, ddb_store_counters *out)
+{
+    out->partitions = ddb__partitions(t, st);
     out->consumed_rcu_mu = st->rb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
     out->consumed_wcu_mu = st->wb.consumed_uu / (DDB_UU_PER_UNIT / 1000);
     out->throttled_reads = st->rb.throttled;
@@ -106,13 +119,13 @@ int ddb_table_stats(ddb_service *svc, const char *table, ddb_table_counters *out
     if (t == NULL)
         return -SIM_ENOENT;
     memset(out, 0, sizeof *out);
-    store_counters(&t->st, &out->table);
+    store_counters(t, &t->st, &out->table);
     out->ngsi = 0; /* GSIs only: they come before the LSIs in t->gsi */
     while (out->ngsi < t->ngsi && !t->gsi[out->ngsi].is_lsi)
         out->ngsi++;
     for (int i = 0; i < out->ngsi && i < DDB_STATS_GSI_MAX; i++) {
         out->gsi_name[i] = t->gsi[i].name;
-        store_counters(&t->gsi[i].st, &out->gsi[i]);
+        store_counters(t, &t->gsi[i].st, &out->gsi[i]);
     }
     return 0;
 }
@@ -551,7 +564,7 @@ int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__check_table_name(name, "tableName", &v, r) != 0 || ddb__verr_reply(&v, r) != 0)
         return -1;
-    ddb_table *t = ddb__table_find(svc, name);
+    ddb_table *t = ddb__table_find_active(svc, name); /* CREATING/DELETING: not found */
     if (t == NULL) {
         sim_reply_err(r, 400, "ResourceNotFoundException", "%s", not_found_msg);
         return -1;

@@ -287,21 +287,28 @@ static void store_release(ddb_store *s)
     sqlite3_finalize(s->st_scan[0]);
     sqlite3_finalize(s->st_scan[1]);
     keyschema_release(&s->ks);
+    ddb__hot_free(s->hot);
     memset(s, 0, sizeof *s);
+}
+
+/* (Added.) Free what index g owns (not the slot itself). */
+static void gsi_release(ddb_gsi *g)
+{
+    free(g->name);
+    for (int j = 0; j < g->n_nonkey; j++)
+        free(g->nonkey[j]);
+    free(g->nonkey);
+    ddb__key_release(&g->bf_cursor);
+    store_release(&g->st);
+    memset(g, 0, sizeof *g);
 }
 
 void ddb__table_free(ddb_table *t)
 {
     if (t == NULL)
         return;
-    for (int i = 0; i < t->ngsi; i++) {
-        ddb_gsi *g = &t->gsi[i];
-        free(g->name);
-        for (int j = 0; j < g->n_nonkey; j++)
-            free(g->nonkey[j]);
-        free(g->nonkey);
-        store_release(&g->st);
-    }
+    for (int i = 0; i < t->ngsi; i++)
+        gsi_release(&t->gsi[i]);
     store_release(&t->st);
     cJSON_Delete(t->attrdefs);
     free(t->name);
@@ -396,6 +403,17 @@ static int gsi_parse(const cJSON *d, const cJSON *attrdefs, ddb_gsi *g, sim_time
     }
     throughput_parse(cJSON_GetObjectItemCaseSensitive(d, "ProvisionedThroughput"), &g->st, now);
     g->st.is_gsi = 1;
+    g->due_us = -1;
+    /* (added) an index saved while its backfill ran is built again from the start */
+    const char *ist = member_str(d, "IndexStatus");
+    if (ist != NULL && strcmp(ist, "CREATING") == 0) {
+        g->status = DDB_ST_CREATING;
+        g->backfilling = 1;
+        g->due_us = now;
+    }
+    const char *sqln = member_str(d, "SqlName");
+    if (sqln != NULL)
+        snprintf(g->st.sqlname, sizeof g->st.sqlname, "%s", sqln);
     return 0;
 }
 
@@ -417,6 +435,9 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
         goto fail;
     snprintf(t->table_id, sizeof t->table_id, "%s", tid != NULL ? tid : "");
     t->id = (int64_t)member_num(def, "Id", 0);
+    t->due_us = -1;
+    t->svc = svc;
+    sim_timer_init(&t->timer);
     t->created_s = member_num(def, "CreationDateTime", 0);
     const char *bm = member_str(def, "BillingMode");
     t->on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
@@ -443,7 +464,9 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
             ddb__bucket_init(&x->st.rb, 0, now);
             ddb__bucket_init(&x->st.wb, 0, now);
         }
-        snprintf(x->st.sqlname, sizeof x->st.sqlname, "g_%lld_%d", (long long)t->id, t->ngsi - 1);
+        if (x->st.sqlname[0] == '\0') /* files from before SqlName was saved */
+            snprintf(x->st.sqlname, sizeof x->st.sqlname, "g_%lld_%d", (long long)t->id,
+                     t->ngsi - 1);
     }
     /* (added) LSIs after the GSIs; their sqlite tables are named by LSI ordinal */
     const cJSON *lsis = cJSON_GetObjectItemCaseSensitive(def, "LocalSecondaryIndexes");
@@ -461,7 +484,9 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
         x->st.rcu = x->st.wcu = 0;
         ddb__bucket_init(&x->st.rb, 0, now);
         ddb__bucket_init(&x->st.wb, 0, now);
-        snprintf(x->st.sqlname, sizeof x->st.sqlname, "l_%lld_%d", (long long)t->id, nlsi++);
+        if (x->st.sqlname[0] == '\0')
+            snprintf(x->st.sqlname, sizeof x->st.sqlname, "l_%lld_%d", (long long)t->id, nlsi);
+        nlsi++;
     }
     if ((rc = store_open(svc, &t->st)) != 0)
         goto fail;
@@ -473,6 +498,18 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
 fail:
     ddb__table_free(t);
     return rc;
+}
+
+/* (Added.) A ProvisionedThroughput pt of s saved with the units s waits for, if any (a
+ * reload then starts with them). */
+static void pend_override(cJSON *pt, const ddb_store *s)
+{
+    if (pt == NULL || !s->pend)
+        return;
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(pt, "ReadCapacityUnits"),
+                         (double)s->pend_rcu);
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(pt, "WriteCapacityUnits"),
+                         (double)s->pend_wcu);
 }
 
 /* The definition document of t (owned by the caller), or NULL on ENOMEM. */
@@ -495,13 +532,14 @@ static cJSON *table_def(const ddb_table *t)
                                 t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL)
         goto fail;
     cJSON *pt = ddb__throughput_json(&t->st);
+    pend_override(pt, &t->st);
     if (pt == NULL || !cJSON_AddItemToObject(d, "ProvisionedThroughput", pt))
         goto fail_pt;
     for (int lsi = 0; lsi < 2; lsi++) {
         cJSON *arr = NULL;
         for (int i = 0; i < t->ngsi; i++) {
             const ddb_gsi *g = &t->gsi[i];
-            if (g->is_lsi != lsi)
+            if (g->is_lsi != lsi || g->status == DDB_ST_DELETING)
                 continue;
             if (arr == NULL &&
                 (arr = cJSON_AddArrayToObject(d, lsi ? "LocalSecondaryIndexes"
@@ -510,7 +548,10 @@ static cJSON *table_def(const ddb_table *t)
             cJSON *o = cJSON_CreateObject();
             if (o == NULL || !cJSON_AddItemToArray(arr, o))
                 goto fail_o;
-            if (cJSON_AddStringToObject(o, "IndexName", g->name) == NULL)
+            if (cJSON_AddStringToObject(o, "IndexName", g->name) == NULL ||
+                cJSON_AddStringToObject(o, "SqlName", g->st.sqlname) == NULL ||
+                (g->status == DDB_ST_CREATING && t->status != DDB_ST_CREATING &&
+                 cJSON_AddStringToObject(o, "IndexStatus", "CREATING") == NULL))
                 goto fail;
             cJSON *gks = ddb__keyschema_json(&g->st.ks);
             if (gks == NULL || !cJSON_AddItemToObject(o, "KeySchema", gks)) {
@@ -530,6 +571,7 @@ static cJSON *table_def(const ddb_table *t)
                 }
             }
             cJSON *gpt = lsi ? NULL : ddb__throughput_json(&g->st);
+            pend_override(gpt, &g->st);
             if (!lsi && (gpt == NULL || !cJSON_AddItemToObject(o, "ProvisionedThroughput", gpt))) {
                 cJSON_Delete(gpt);
                 goto fail;
@@ -557,6 +599,10 @@ fail:
 int ddb__table_save(ddb_service *svc, const ddb_table *t)
 {
     cJSON *def = table_def(t);
+    if (def != NULL && ddb__meta_to_def(svc, t, def) != 0) { /* (added) tags, TTL */
+        cJSON_Delete(def);
+        def = NULL;
+    }
     char *text = def != NULL ? cJSON_PrintUnformatted(def) : NULL;
     cJSON_Delete(def);
     if (text == NULL)
@@ -570,6 +616,20 @@ int ddb__table_save(ddb_service *svc, const ddb_table *t)
     return rc;
 }
 
+/* Finalize the statements of s (they must go before its sqlite table is dropped). */
+static void store_finalize(ddb_store *s)
+{
+    sqlite3_finalize(s->st_get);
+    sqlite3_finalize(s->st_put);
+    sqlite3_finalize(s->st_del);
+    for (int j = 0; j < DDB_QSTMT_N; j++)
+        sqlite3_finalize(s->st_query[j]);
+    sqlite3_finalize(s->st_scan[0]);
+    sqlite3_finalize(s->st_scan[1]);
+    s->st_get = s->st_put = s->st_del = s->st_scan[0] = s->st_scan[1] = NULL;
+    memset(s->st_query, 0, sizeof s->st_query);
+}
+
 int ddb__table_drop(ddb_service *svc, ddb_table *t)
 {
     char sql[96];
@@ -578,16 +638,9 @@ int ddb__table_drop(ddb_service *svc, ddb_table *t)
         return rc;
     for (int i = -1; i < t->ngsi && rc == 0; i++) {
         ddb_store *s = i < 0 ? &t->st : &t->gsi[i].st;
-        /* statements on a table must be finalized before it is dropped */
-        sqlite3_finalize(s->st_get);
-        sqlite3_finalize(s->st_put);
-        sqlite3_finalize(s->st_del);
-        for (int j = 0; j < DDB_QSTMT_N; j++)
-            sqlite3_finalize(s->st_query[j]);
-        sqlite3_finalize(s->st_scan[0]);
-        sqlite3_finalize(s->st_scan[1]);
-        s->st_get = s->st_put = s->st_del = s->st_scan[0] = s->st_scan[1] = NULL;
-        memset(s->st_query, 0, sizeof s->st_query);
+        if (i >= 0 && t->gsi[i].status == DDB_ST_DELETING)
+            continue; /* (added) dropped when its deletion began */
+        store_finalize(s);
         snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", s->sqlname);
         rc = store_sqlite_exec(svc->db, sql);
     }
@@ -630,13 +683,17 @@ int ddb__tables_load(ddb_service *svc)
             break;
         }
         rc = ddb__table_open(svc, def, &t);
-        cJSON_Delete(def);
         if (rc == -SIM_EINVAL)
             rc = -SIM_ESTORAGE;
         if (rc == 0 && (rc = ddb__table_register(svc, t)) != 0)
             ddb__table_free(t);
+        if (rc == 0)
+            rc = ddb__meta_from_def(svc, t, def); /* (added) tags and TTL */
+        cJSON_Delete(def);
         if (rc == 0 && t->id >= svc->next_id)
             svc->next_id = t->id + 1;
+        if (rc == 0)
+            ddb__status_arm(svc, t); /* (added) resumes an interrupted backfill */
     }
     if (rc == 0 && s != SQLITE_DONE)
         rc = -SIM_ESTORAGE;
@@ -761,6 +818,8 @@ int ddb__wplan_make(ddb_table *t, const ddb_key *key, const cJSON *old_item, siz
         ddb_gsi_op *op = &p->gop[i];
         int rc;
         int old_in = 0, new_in = 0;
+        if (g->status == DDB_ST_DELETING) /* (added) its rows are gone already */
+            continue;
         if (old_item != NULL) {
             rc = ddb__key_encode(&g->st.ks, old_item, &op->old_key);
             if (rc == -SIM_ENOMEM)
@@ -820,14 +879,30 @@ fail:
     return -SIM_ENOMEM;
 }
 
+/* (Added.) The index key whose partition a GSI op writes: the new row's, else the old's. */
+static const ddb_key *gop_key(const ddb_gsi_op *op)
+{
+    return op->put ? &op->new_key : &op->old_key;
+}
+
 int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p)
 {
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.wb, now))
         return DDB_ADMIT_TABLE;
+    /* (added) the partition limit of the item's key (its LSI rows live there too) */
+    if (!ddb__hot_admit(svc, &t->st, p->key->pk, p->key->pk_len, 0, now))
+        return DDB_ADMIT_KEY_TABLE;
     for (int i = 0; i < t->ngsi; i++)
         if (!t->gsi[i].is_lsi && p->gop[i].cost_uu > 0 && !ddb__bucket_admit(&t->gsi[i].st.wb, now))
             return DDB_ADMIT_GSI;
+    for (int i = 0; i < t->ngsi; i++) {
+        const ddb_gsi_op *op = &p->gop[i];
+        if (t->gsi[i].is_lsi || op->cost_uu == 0)
+            continue;
+        if (!ddb__hot_admit(svc, &t->gsi[i].st, gop_key(op)->pk, gop_key(op)->pk_len, 0, now))
+            return DDB_ADMIT_KEY_GSI;
+    }
     return DDB_ADMIT_OK;
 }
 
@@ -915,6 +990,7 @@ int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc)
     t->st.item_count += (p->new_item != NULL) - p->had_old;
     t->st.size_bytes += (int64_t)p->new_size - (int64_t)p->old_size;
     ddb__bucket_charge(&t->st.wb, p->cost_uu, now);
+    ddb__hot_charge(svc, &t->st, p->key->pk, p->key->pk_len, 0, p->cost_uu, now);
     if (cc != NULL)
         cc->table_uu += p->cost_uu;
     for (int i = 0; i < t->ngsi; i++) {
@@ -935,6 +1011,10 @@ int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc)
         if (op->cost_uu > 0) {
             /* an LSI has no capacity of its own: its writes are charged to the table */
             ddb__bucket_charge(t->gsi[i].is_lsi ? &t->st.wb : &gs->wb, op->cost_uu, now);
+            if (t->gsi[i].is_lsi) /* (added) same partition as the item */
+                ddb__hot_charge(svc, &t->st, p->key->pk, p->key->pk_len, 0, op->cost_uu, now);
+            else
+                ddb__hot_charge(svc, gs, gop_key(op)->pk, gop_key(op)->pk_len, 0, op->cost_uu, now);
             if (cc != NULL)
                 cc->gsi_uu[i] += op->cost_uu;
         }
@@ -1006,5 +1086,195 @@ int ddb__scan_stmt(ddb_service *svc, ddb_store *s, int start, sqlite3_stmt **out
     int rc = store_sqlite_prepare(svc->db, sql, &s->st_scan[start]);
     if (rc == 0)
         *out = s->st_scan[start];
+    return rc;
+}
+
+/* ---- (added) indexes added and removed by UpdateTable (ddb_status.c drives them) ---- */
+
+int ddb__gsi_add(ddb_service *svc, ddb_table *t, const cJSON *gdef, ddb_gsi **out)
+{
+    int nglobal = 0;
+    while (nglobal < t->ngsi && !t->gsi[nglobal].is_lsi)
+        nglobal++;
+    if (t->ngsi == DDB_IDX_MAX || nglobal == DDB_GSI_MAX)
+        return -SIM_EINVAL;
+    /* a sqlite name no index of t uses, living or being deleted */
+    char name[32];
+    for (int k = 0;; k++) {
+        snprintf(name, sizeof name, "g_%lld_%d", (long long)t->id, k);
+        int used = 0;
+        for (int i = 0; i < t->ngsi; i++)
+            used |= strcmp(t->gsi[i].st.sqlname, name) == 0;
+        if (!used)
+            break;
+    }
+    /* GSIs stay before the LSIs */
+    memmove(&t->gsi[nglobal + 1], &t->gsi[nglobal], (size_t)(t->ngsi - nglobal) * sizeof t->gsi[0]);
+    t->ngsi++;
+    ddb_gsi *g = &t->gsi[nglobal];
+    memset(g, 0, sizeof *g);
+    int rc = gsi_parse(gdef, t->attrdefs, g, ddb__now(svc));
+    if (rc == 0) {
+        snprintf(g->st.sqlname, sizeof g->st.sqlname, "%s", name);
+        if (t->on_demand) {
+            g->st.rcu = g->st.wcu = 0;
+            ddb__bucket_init(&g->st.rb, 0, ddb__now(svc));
+            ddb__bucket_init(&g->st.wb, 0, ddb__now(svc));
+        }
+        rc = store_open(svc, &g->st);
+    }
+    if (rc != 0) {
+        ddb__gsi_remove(t, g);
+        return rc == -SIM_EINVAL ? -SIM_ESTORAGE : rc;
+    }
+    *out = g;
+    return 0;
+}
+
+int ddb__gsi_drop(ddb_service *svc, ddb_gsi *g)
+{
+    char sql[96];
+    store_finalize(&g->st);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", g->st.sqlname);
+    return store_sqlite_exec(svc->db, sql);
+}
+
+void ddb__gsi_remove(ddb_table *t, ddb_gsi *g)
+{
+    int i = (int)(g - t->gsi);
+    gsi_release(g);
+    memmove(&t->gsi[i], &t->gsi[i + 1], (size_t)(t->ngsi - i - 1) * sizeof t->gsi[0]);
+    t->ngsi--;
+    memset(&t->gsi[t->ngsi], 0, sizeof t->gsi[0]);
+}
+
+int ddb__store_recount(ddb_service *svc, ddb_store *s)
+{
+    char sql[128];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, "SELECT count(*), total(size) FROM %s", s->sqlname);
+    int rc = store_sqlite_prepare(svc->db, sql, &st);
+    if (rc != 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->item_count = sqlite3_column_int64(st, 0);
+        s->size_bytes = (int64_t)sqlite3_column_double(st, 1);
+    } else {
+        rc = -SIM_ESTORAGE;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Write index g's row for the stored item at table key tkey (no row when the item lacks
+ * the index key). *cost_uu grows by the row's write units. 0 or -SIM_E*. */
+static int backfill_row(ddb_table *t, ddb_gsi *g, const ddb_key *tkey, const cJSON *item,
+                        size_t size, int64_t *cost_uu)
+{
+    ddb_key ik = { 0 };
+    int rc = ddb__key_encode(&g->st.ks, item, &ik);
+    if (rc == -SIM_EINVAL)
+        return 0; /* not in the index (sparse) */
+    if (rc != 0)
+        return rc;
+    cJSON *proj = NULL;
+    char *text = NULL;
+    size_t psize = size;
+    const cJSON *src = item;
+    if (g->proj_type != DDB_PROJ_ALL) {
+        if ((proj = gsi_project(t, g, item)) == NULL) {
+            rc = -SIM_ENOMEM;
+            goto out;
+        }
+        psize = ddb_item_size(proj);
+        src = proj;
+    }
+    if ((text = cJSON_PrintUnformatted(src)) == NULL) {
+        rc = -SIM_ENOMEM;
+        goto out;
+    }
+    if ((rc = row_put(&g->st, &ik, tkey, text, psize)) == 0)
+        *cost_uu += ddb__write_cost_uu(psize);
+out:
+    cJSON_free(text);
+    cJSON_Delete(proj);
+    ddb__key_release(&ik);
+    return rc;
+}
+
+int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_rows,
+                           int64_t *out_cost_uu, int *out_done)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *items = cJSON_CreateArray();
+    int64_t cost = 0;
+    int n = 0, rc;
+    if (items == NULL)
+        return -SIM_ENOMEM;
+    if ((rc = ddb__scan_stmt(svc, &t->st, g->bf_cursor_set, &st)) != 0)
+        goto out;
+    if (g->bf_cursor_set && (rc = bind_key(st, 1, &g->bf_cursor)) != 0) {
+        store_sqlite_reset(st);
+        goto out;
+    }
+    while (n < max_rows) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = -SIM_ESTORAGE;
+            break;
+        }
+        cJSON *item = ddb__row_item(st);
+        cJSON *size = cJSON_CreateNumber((double)sqlite3_column_int64(st, 1));
+        cJSON *pair = cJSON_CreateArray();
+        if (item == NULL || size == NULL || pair == NULL) {
+            cJSON_Delete(item);
+            cJSON_Delete(size);
+            cJSON_Delete(pair);
+            rc = -SIM_ENOMEM;
+            break;
+        }
+        cJSON_AddItemToArray(pair, item);
+        cJSON_AddItemToArray(pair, size);
+        cJSON_AddItemToArray(items, pair);
+        n++;
+    }
+    store_sqlite_reset(st);
+    if (rc != 0)
+        goto out;
+    if (n > 0 && (rc = ddb__txn_begin(svc)) != 0)
+        goto out;
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, items)
+    {
+        const cJSON *item = cJSON_GetArrayItem(pair, 0);
+        ddb_key tk = { 0 };
+        if ((rc = ddb__key_encode(&t->st.ks, item, &tk)) != 0) {
+            rc = rc == -SIM_EINVAL ? -SIM_ESTORAGE : rc;
+            break;
+        }
+        rc = backfill_row(t, g, &tk, item, (size_t)cJSON_GetArrayItem(pair, 1)->valuedouble, &cost);
+        if (rc == 0) {
+            ddb__key_release(&g->bf_cursor);
+            g->bf_cursor = tk;
+            g->bf_cursor_set = 1;
+        } else {
+            ddb__key_release(&tk);
+            break;
+        }
+    }
+    if (n > 0) {
+        if (rc == 0)
+            rc = ddb__txn_commit(svc);
+        else
+            ddb__txn_rollback(svc);
+    }
+    if (rc == 0) {
+        *out_cost_uu = cost;
+        *out_done = n < max_rows;
+    }
+out:
+    cJSON_Delete(items);
     return rc;
 }

@@ -130,7 +130,8 @@ int ddb__ttl_sweep(ddb_service *svc)
     for (int i = 0; i < svc->nmeta; i++) {
         const ddb_meta *m = &svc->meta[i];
         ddb_table *t = ddb__table_find(svc, m->name);
-        if (m->ttl_attr == NULL || t == NULL || strcmp(t->table_id, m->table_id) != 0)
+        if (m->ttl_attr == NULL || t == NULL || strcmp(t->table_id, m->table_id) != 0 ||
+            t->status == DDB_ST_DELETING) /* (added) its rows are gone already */
             continue;
         int rc = sweep_table(svc, t, m->ttl_attr, now_s);
         if (rc < 0)

@@ -36,7 +36,10 @@ stop() { kill "$1" 2>/dev/null; for _ in $(seq 50); do kill -0 "$1" 2>/dev/null 
 wait_up() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
 
 A=$(free_port); P=$(free_port)
-"$BIN" serve --config "$CONF" --zero-latency --aws-port "$A" --api-port "$P" --log-level error & SP=$!
+# partition_limits off: the peers model no per-partition-key limits, and the fanout seed
+# writes 10,000 rows under one GSI key (AWS would hold it to 1,000 WCU/s)
+"$BIN" serve --config "$CONF" --zero-latency --set 'service dynamodb|partition_limits|off' \
+    --aws-port "$A" --api-port "$P" --log-level error & SP=$!
 wait_up "http://127.0.0.1:$A/_stratus/health"
 ddb stratus "http://127.0.0.1:$A"; sqs stratus "http://127.0.0.1:$A"; s3 stratus "http://127.0.0.1:$A"
 echo "{\"kind\":\"memory\",\"label\":\"stratus\",\"vmrss_kb\":$(rss $SP)}" >> "$OUT"; stop $SP

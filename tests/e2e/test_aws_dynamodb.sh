@@ -212,6 +212,30 @@ ddb_scenario() {
 		'.Table.ProvisionedThroughput | {ReadCapacityUnits, WriteCapacityUnits}' \
 		'{"ReadCapacityUnits":10,"WriteCapacityUnits":7}'
 
+	# --- update-table: add a GSI (backfilled from the table), query it, delete it ---
+	# (API_UpdateTable GlobalSecondaryIndexUpdates; developer guide "Adding a global
+	# secondary index to an existing table")
+	awsc_ok "[$c] put-item with cnt" dynamodb put-item --table-name "$tb" \
+		--item '{"pk":{"S":"u9"},"sk":{"N":"9"},"cnt":{"N":"1"},"name":{"S":"nine"}}'
+	awsc_ok "[$c] update-table: create GSI by_cnt" dynamodb update-table --table-name "$tb" \
+		--attribute-definitions AttributeName=cnt,AttributeType=N \
+		--global-secondary-index-updates '[{"Create":{"IndexName":"by_cnt","KeySchema":[{"AttributeName":"cnt","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}}]'
+	assert_json "[$c] update-table create: IndexStatus CREATING" "$OUT" \
+		'[.TableDescription.GlobalSecondaryIndexes[] | select(.IndexName == "by_cnt") | .IndexStatus]' '["CREATING"]'
+	ddb_wait_active "$tb" || e2e_fail "[$c] new GSI becomes ACTIVE"
+	awsc_ok "[$c] query the new GSI" dynamodb query --table-name "$tb" --index-name by_cnt \
+		--key-condition-expression 'cnt = :n' --expression-attribute-values '{":n":{"N":"1"}}'
+	assert_json "[$c] new GSI: the item, keys only" "$OUT" '[.Items[] | keys]' '[["cnt","pk","sk"]]'
+	awsc dynamodb update-table --table-name "$tb" \
+		--attribute-definitions AttributeName=cnt,AttributeType=N \
+		--global-secondary-index-updates '[{"Create":{"IndexName":"by_cnt","KeySchema":[{"AttributeName":"cnt","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}}]'
+	assert_contains "[$c] create an existing GSI: ValidationException" \
+		"Attempting to create an index which already exists" "$ERR"
+	awsc_ok "[$c] update-table: delete GSI by_cnt" dynamodb update-table --table-name "$tb" \
+		--global-secondary-index-updates '[{"Delete":{"IndexName":"by_cnt"}}]'
+	ddb_wait_active "$tb" || e2e_fail "[$c] table ACTIVE after the GSI delete"
+	assert_json "[$c] deleted GSI is gone" "$OUT" '[.Table.GlobalSecondaryIndexes[].IndexName]' '["by_color"]'
+
 	# --- list-tables / delete-table ---
 	awsc_ok "[$c] list-tables" dynamodb list-tables
 	assert_json "[$c] list-tables includes $tb" "$OUT" "[.TableNames[] | select(. == \"$tb\")] | length" 1

@@ -114,12 +114,13 @@ Test(ddb_batch, throttled_batch_returns_unprocessed_items)
     tenv e;
     t_init(&e);
     mk_feed(&e, "'ProvisionedThroughput':{'ReadCapacityUnits':5,'WriteCapacityUnits':5}");
-    /* use up the 300 s burst (1500 writes of 1 KB) */
+    /* use up the 300 s burst (1500 writes of 1 KB), spread over partition keys (one key
+     * takes at most 1000 WCU/s: the partition limit) */
     int n = 0;
     for (;; n++) {
         char req[256];
         snprintf(req, sizeof req,
-                 "{'TableName':'feed','Item':{'user':{'S':'burst'},'ts':{'N':'%d'}}}", n);
+                 "{'TableName':'feed','Item':{'user':{'S':'burst%d'},'ts':{'N':'%d'}}}", n % 4, n);
         sim_reply *r = call(&e, "PutItem", req);
         if (sim_reply_failed(r))
             break;

@@ -316,12 +316,13 @@ Test(ddb_lsi, consistent_read_only_on_lsi)
     r = call(&e, "DescribeTable", "{'TableName':'both'}");
     cr_assert_eq(cJSON_GetArraySize(at(r->body, "Table.GlobalSecondaryIndexes")), 1);
     cr_assert_eq(cJSON_GetArraySize(at(r->body, "Table.LocalSecondaryIndexes")), 1);
-    /* UpdateTable does not find an LSI as a GSI */
+    /* UpdateTable refuses an LSI in GlobalSecondaryIndexUpdates (AWS's message as captured
+     * from DynamoDB: "Cannot update an index that is not a GlobalSecondaryIndex") */
     fails(call(&e, "UpdateTable",
                "{'TableName':'both','GlobalSecondaryIndexUpdates':[{'Update':{'"
                "IndexName':'lix',"
                "'ProvisionedThroughput':{'ReadCapacityUnits':1,'"
                "WriteCapacityUnits':1}}}]}"),
-          "ResourceNotFoundException", "Requested resource not found: Index: lix not found");
+          "ValidationException", "Cannot update an index that is not a GlobalSecondaryIndex: lix");
     t_fini(&e);
 }

@@ -136,3 +136,55 @@ Test(sim_region, draws_are_seeded_and_truncated_at_zero)
     cr_assert_eq(sim_region_latency_us(&a, r1, r1), 1500);
     sim_config_destroy(cfg);
 }
+
+/* [service dynamodb] status_delay_ms: tables of regions.conf are ACTIVE when the world starts,
+ * tables created later stay CREATING for the delay (API_CreateTable: TableStatus). */
+Test(sim_config, dynamodb_status_delay)
+{
+    sim_config *cfg = test_config(BASE "[service dynamodb]\nstatus_delay_ms = 2500\n");
+    cr_assert_eq(cfg->ddb_status_delay_us, 2500 * SIM_MS);
+    sim_config_destroy(cfg);
+    char *err = load_fails(BASE "[service dynamodb]\nstatus_delay_ms = normal(5, 1)\n");
+    cr_assert_str_eq(err, "FILE:11: status_delay_ms: status_delay_ms is a fixed number of "
+                          "milliseconds, >= 0\n");
+    free(err);
+    sim_world *w = test_world(BASE "[service dynamodb]\nstatus_delay_ms = 2500\n"
+                                   "[table early]\nregion = r1\npartition_key = k:S\n",
+                              NULL);
+    sim_reply r = test_ddb(w, "DescribeTable", "{\"TableName\":\"early\"}");
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")->valuestring,
+        "ACTIVE");
+    sim_reply_release(&r);
+    r = test_ddb(w, "CreateTable",
+                 "{\"TableName\":\"late\",\"AttributeDefinitions\":[{\"AttributeName\":\"k\","
+                 "\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":\"k\",\"KeyType\":"
+                 "\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "TableDescription"), "TableStatus")
+            ->valuestring,
+        "CREATING");
+    sim_reply_release(&r);
+    sim_sched_run_for(&w->sched, 2500 * SIM_MS);
+    r = test_ddb(w, "DescribeTable", "{\"TableName\":\"late\"}");
+    cr_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.body, "Table"), "TableStatus")->valuestring,
+        "ACTIVE");
+    sim_reply_release(&r);
+    sim_world_destroy(w);
+}
+
+/* [service dynamodb] partition_limits = on|off (on by default: AWS's per-key limits). */
+Test(sim_config, dynamodb_partition_limits_switch)
+{
+    sim_config *cfg = test_config(BASE "[service dynamodb]\npartition_limits = off\n");
+    cr_assert_eq(cfg->ddb_partition_limits_off, 1);
+    sim_config_destroy(cfg);
+    cfg = test_config(BASE);
+    cr_assert_eq(cfg->ddb_partition_limits_off, 0);
+    sim_config_destroy(cfg);
+    char *err = load_fails(BASE "[service dynamodb]\npartition_limits = maybe\n");
+    cr_assert_str_eq(err,
+                     "FILE:11: partition_limits: partition_limits is on or off, got 'maybe'\n");
+    free(err);
+}
