@@ -1,15 +1,18 @@
-/* sim_http.c - libmicrohttpd glue. MHD's thread builds a sim_http_exchange, queues it for
- * the loop and suspends the connection; the loop routes it; completion queues the
- * response back and resumes the connection. A mutex guards the two queues; nothing else
+/* sim_http.c - libmicrohttpd glue, driven by the loop. MHD runs without a thread of its
+ * own ("external polling" with epoll): the loop watches MHD's epoll descriptor (uv_poll)
+ * and its timeout (uv_timer) and calls MHD_run, so requests are parsed, routed and
+ * answered on the loop thread. A request answered before its route returns (DynamoDB's
+ * wire protocol, health) is queued at once; one answered later (a fiber: API Gateway,
+ * Lambda, long polls) suspends its connection until completion resumes it. Nothing
  * crosses threads. */
 #include "sim_http.h"
 
-#include <pthread.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -18,38 +21,44 @@
 #include "sim/core/sim_clock.h"
 #include "sim/core/sim_err.h"
 
-enum conn_state { CONN_READING = 0, CONN_QUEUED, CONN_DONE };
+enum conn_state { CONN_READING = 0, CONN_ROUTED, CONN_DONE };
 
 typedef struct http_conn {
     sim_http_exchange x;          /* first: exchange <-> conn */
     sim_http *h;
     struct MHD_Connection *mhd;
-    int state;                    /* enum conn_state; guarded by h->lock after READING */
+    int state;                    /* enum conn_state */
+    int suspended;                /* 1 while MHD holds the connection suspended */
     size_t body_cap;
-    struct http_conn *next;       /* in h->inbox */
-    struct http_conn *live_next, *live_prev; /* handed to the loop, not completed */
+    struct http_conn *live_next, *live_prev; /* routed, not completed */
 } http_conn;
 
 struct sim_http {
     struct MHD_Daemon *daemon;
     uv_loop_t *loop;
-    uv_async_t async;
-    pthread_mutex_t lock;
-    http_conn *inbox_head, *inbox_tail; /* MHD thread -> loop */
-    http_conn *live;                     /* loop thread only */
-    int in_flight;                       /* loop thread only */
+    uv_poll_t poll;                      /* MHD's epoll descriptor */
+    uv_timer_t timer;                    /* MHD's next timeout */
+    int open_handles;                    /* poll and timer, until both are closed */
+    int running;                         /* inside MHD_run */
+    int resumed;                         /* a connection was resumed since MHD_run began */
+    http_conn *live;
+    int in_flight;
     size_t max_body;
     sim_http_route_fn route;
     void *arg;
     int port;
     int quiesced;
-    int unsent;                          /* requests not yet fully answered; under lock */
-    pthread_cond_t sent;                 /* signalled when unsent drops */
+    int unsent;                          /* requests not yet fully answered */
 };
 
 static int kv_add(sim_kv **arr, size_t *n, const char *name, const char *value)
 {
-    sim_kv *a = realloc(*arr, (*n + 1) * sizeof *a);
+    /* Room for 8, then doubled whenever the count reaches a power of two. */
+    sim_kv *a = *arr;
+    if (*n == 0)
+        a = malloc(8 * sizeof *a);
+    else if (*n >= 8 && (*n & (*n - 1)) == 0)
+        a = realloc(*arr, *n * 2 * sizeof *a);
     if (a == NULL)
         return -SIM_ENOMEM;
     *arr = a;
@@ -75,7 +84,15 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* Loop thread: x is complete; hand the response to MHD's thread and resume. */
+static void drive(sim_http *h);
+
+static void on_timer(uv_timer_t *t)
+{
+    drive(t->data);
+}
+
+/* x is complete. During its route the caller answers it; later, resume the connection and
+ * MHD calls on_request again to answer. */
 static void on_complete(sim_http_exchange *x)
 {
     http_conn *c = (http_conn *)x;
@@ -86,34 +103,41 @@ static void on_complete(sim_http_exchange *x)
         h->live = c->live_next;
     if (c->live_next)
         c->live_next->live_prev = c->live_prev;
+    c->live_next = c->live_prev = NULL;
     h->in_flight--;
-    pthread_mutex_lock(&h->lock);
     c->state = CONN_DONE;
-    pthread_mutex_unlock(&h->lock);
-    MHD_resume_connection(c->mhd);
+    if (c->suspended) {
+        /* With external polling MHD sees the resumption only in its next MHD_run. */
+        c->suspended = 0;
+        MHD_resume_connection(c->mhd);
+        h->resumed = 1;
+        if (!h->running)
+            uv_timer_start(&h->timer, on_timer, 0, 0);
+    }
 }
 
-/* Loop thread: take everything MHD queued and route it. */
-static void on_async(uv_async_t *a)
+static void on_poll(uv_poll_t *p, int status, int events)
 {
-    sim_http *h = a->data;
-    pthread_mutex_lock(&h->lock);
-    http_conn *c = h->inbox_head;
-    h->inbox_head = h->inbox_tail = NULL;
-    pthread_mutex_unlock(&h->lock);
-    while (c) {
-        http_conn *next = c->next;
-        c->next = NULL;
-        c->live_next = h->live;
-        c->live_prev = NULL;
-        if (h->live)
-            h->live->live_prev = c;
-        h->live = c;
-        h->in_flight++;
-        c->x.complete = on_complete;
-        h->route(h->arg, &c->x);
-        c = next;
-    }
+    drive(p->data);
+}
+
+/* Let MHD do all it can now (accept, read, call on_request, write, time out idle
+ * connections), then arm the timer for its next deadline. */
+static void drive(sim_http *h)
+{
+    if (h->running) /* a route ran the loop; the outer MHD_run carries on */
+        return;
+    h->running = 1;
+    h->resumed = 0;
+    MHD_run(h->daemon);
+    h->running = 0;
+    MHD_UNSIGNED_LONG_LONG ms = 0;
+    if (h->resumed) /* a connection resumed during this run: run again soon */
+        uv_timer_start(&h->timer, on_timer, 0, 0);
+    else if (MHD_get_timeout(h->daemon, &ms) == MHD_YES)
+        uv_timer_start(&h->timer, on_timer, (uint64_t)ms, 0);
+    else
+        uv_timer_stop(&h->timer);
 }
 
 static ssize_t empty_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -133,8 +157,14 @@ static enum MHD_Result send_response(http_conn *c)
     if (strcmp(c->x.req.method, "HEAD") == 0 && clen && resp->body_len == 0)
         r = MHD_create_response_from_callback((uint64_t)strtoull(clen, NULL, 10), 4096,
                                               empty_reader, NULL, NULL);
-    else
-        r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_COPY);
+    else if (resp->body != NULL) { /* MHD takes the body and frees it */
+        r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+        if (r != NULL) {
+            resp->body = NULL;
+            resp->body_len = 0;
+        }
+    } else
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (r == NULL)
         return MHD_NO;
     for (size_t i = 0; i < resp->nheaders; i++)
@@ -158,9 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             return MHD_NO;
         c->h = h;
         c->mhd = connection;
-        pthread_mutex_lock(&h->lock);
         h->unsent++;
-        pthread_mutex_unlock(&h->lock);
         c->x.req.method = strdup(method);
         c->x.req.path = strdup(url);
         MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &c->x.req);
@@ -174,7 +202,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             c->x.req.body_too_large = 1;
         } else {
             if (c->x.req.body_len + n + 1 > c->body_cap) {
-                size_t cap = c->body_cap ? c->body_cap : 4096;
+                size_t cap = c->body_cap ? c->body_cap : 256;
                 while (cap < c->x.req.body_len + n + 1)
                     cap *= 2;
                 unsigned char *b = realloc(c->x.req.body, cap);
@@ -190,23 +218,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    pthread_mutex_lock(&h->lock);
-    int state = c->state;
-    if (state == CONN_READING) {
-        c->state = CONN_QUEUED;
-        if (h->inbox_tail)
-            h->inbox_tail->next = c;
-        else
-            h->inbox_head = c;
-        h->inbox_tail = c;
+    if (c->state == CONN_READING) {
+        c->state = CONN_ROUTED;
+        c->live_next = h->live;
+        c->live_prev = NULL;
+        if (h->live)
+            h->live->live_prev = c;
+        h->live = c;
+        h->in_flight++;
+        c->x.complete = on_complete;
+        h->route(h->arg, &c->x);
+        if (c->state != CONN_DONE) { /* answered later, by a fiber or a timer */
+            c->suspended = 1;
+            MHD_suspend_connection(connection);
+            return MHD_YES;
+        }
     }
-    pthread_mutex_unlock(&h->lock);
-    if (state == CONN_READING) {
-        MHD_suspend_connection(connection);
-        uv_async_send(&h->async);
-        return MHD_YES;
-    }
-    if (state == CONN_DONE)
+    if (c->state == CONN_DONE)
         return send_response(c);
     return MHD_YES;
 }
@@ -217,11 +245,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     http_conn *c = *con_cls;
     if (c == NULL)
         return;
-    pthread_mutex_lock(&c->h->lock);
     c->h->unsent--;
-    pthread_cond_signal(&c->h->sent);
-    pthread_mutex_unlock(&c->h->lock);
-    /* A request still with the loop is freed when it completes (it cannot be here: the
+    /* A routed request is freed only once complete (it cannot be here before: the
      * connection is suspended until then). */
     sim_http_req_release(&c->x.req);
     sim_http_resp_release(&c->x.resp);
@@ -232,9 +257,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 static void free_after_close(uv_handle_t *handle)
 {
     sim_http *h = handle->data;
-    pthread_cond_destroy(&h->sent);
-    pthread_mutex_destroy(&h->lock);
-    free(h);
+    if (--h->open_handles == 0)
+        free(h);
 }
 
 /* Seconds a connection may sit idle (half-sent request, idle keep-alive) before it is
@@ -267,26 +291,12 @@ int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_ro
     h->route = route;
     h->arg = arg;
     h->max_body = max_body_bytes;
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* sim_clock_wall_us's clock */
-    pthread_cond_init(&h->sent, &ca);
-    pthread_condattr_destroy(&ca);
-    if (uv_async_init(loop, &h->async, on_async) != 0) {
-        pthread_cond_destroy(&h->sent);
-        pthread_mutex_destroy(&h->lock);
-        free(h);
-        return -SIM_EIO;
-    }
-    h->async.data = h;
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-                                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+    h->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
                                  (uint16_t)port, NULL, NULL, on_request, h,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
@@ -295,10 +305,20 @@ int sim_http_start(uv_loop_t *loop, int port, size_t max_body_bytes, sim_http_ro
                                  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (h->daemon == NULL) {
         fprintf(stderr, "stratus: cannot listen on 127.0.0.1:%d (in use?)\n", port);
-        uv_close((uv_handle_t *)&h->async, free_after_close);
+        free(h);
         return -SIM_EIO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    if (info == NULL || uv_poll_init(loop, &h->poll, info->epoll_fd) != 0) {
+        MHD_stop_daemon(h->daemon);
+        free(h);
+        return -SIM_EIO;
+    }
+    uv_timer_init(loop, &h->timer);
+    h->poll.data = h->timer.data = h;
+    h->open_handles = 2;
+    uv_poll_start(&h->poll, UV_READABLE, on_poll);
+    info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : port;
     *out = h;
     return 0;
@@ -328,8 +348,7 @@ void sim_http_stop(sim_http *h)
 {
     if (h == NULL)
         return;
-    /* Route anything MHD queued but the loop has not seen, then answer the rest 503. */
-    on_async(&h->async);
+    /* Answer what is still routed with 503. */
     while (h->live) {
         http_conn *c = h->live;
         static const char body[] = "{\"message\":\"Service stopping\"}";
@@ -337,14 +356,17 @@ void sim_http_stop(sim_http *h)
         sim_http_resp_set(&c->x.resp, 503, "application/json", body, sizeof body - 1);
         on_complete(&c->x);
     }
-    /* Give MHD's thread up to 2 s of wall time to send what was just completed. */
+    /* Up to 2 s of wall time for MHD to send what was just completed. */
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     sim_time_us deadline = sim_clock_wall_us() + 2 * SIM_S;
-    struct timespec ts = { (time_t)(deadline / SIM_S), (long)(deadline % SIM_S) * 1000 };
-    pthread_mutex_lock(&h->lock);
-    while (h->unsent > 0)
-        if (pthread_cond_timedwait(&h->sent, &h->lock, &ts) != 0)
+    for (;;) {
+        MHD_run(h->daemon);
+        if (h->unsent <= 0 || info == NULL || sim_clock_wall_us() >= deadline)
             break;
-    pthread_mutex_unlock(&h->lock);
+        struct pollfd pfd = { .fd = info->epoll_fd, .events = POLLIN };
+        (void)poll(&pfd, 1, 10);
+    }
+    uv_close((uv_handle_t *)&h->poll, free_after_close); /* before MHD closes the fd */
+    uv_close((uv_handle_t *)&h->timer, free_after_close);
     MHD_stop_daemon(h->daemon);
-    uv_close((uv_handle_t *)&h->async, free_after_close);
 }

@@ -1,6 +1,6 @@
-/* sim_http.h - the HTTP front: libmicrohttpd on its own thread accepts requests, hands
- * each to the loop (uv_async), suspends the connection, and resumes it when the loop has
- * the response. The only libmicrohttpd code in Stratus. Binds 127.0.0.1 only. */
+/* sim_http.h - the HTTP front: libmicrohttpd, polled by the loop (no thread of its own),
+ * accepts requests and routes each on the loop thread; a request answered after its route
+ * returns suspends its connection until the response is ready. The only libmicrohttpd code in Stratus. Binds 127.0.0.1 only. */
 #ifndef SIM_HTTP_H
 #define SIM_HTTP_H
 
@@ -34,8 +34,9 @@ void sim_http_quiesce(sim_http *h);
 int sim_http_in_flight(const sim_http *h);
 
 /**
- * Answer whatever is still in flight with 503, stop the daemon (joins its thread) and
- * free. Loop thread only. Accepts NULL.
+ * Answer whatever is still in flight with 503, give MHD up to 2 s of wall time to send
+ * the answers, stop the daemon, and free once the loop has run the handles' close. Loop
+ * thread only. Accepts NULL.
  */
 void sim_http_stop(sim_http *h);
 

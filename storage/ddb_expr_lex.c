@@ -22,6 +22,12 @@ int ddb__errf(char *err, size_t errcap, const char *fmt, ...)
     return -SIM_EINVAL;
 }
 
+void ddb__errs_clear(ddb__errs *e)
+{
+    for (size_t i = 0; i < sizeof e->msg / sizeof e->msg[0]; i++)
+        e->msg[i][0] = '\0';
+}
+
 void ddb__errs_set(ddb__errs *e, int i, const char *fmt, ...)
 {
     va_list ap;

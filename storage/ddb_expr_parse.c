@@ -757,10 +757,12 @@ int ddb__cond_parse(const char *text, const char *what, ddb_expr_env *env, ddb__
     }
     if ((rc = check_limits(&ps, root, what, err, errcap)) != 0)
         goto out;
-    if ((c = calloc(1, sizeof *c)) == NULL) {
+    if ((c = malloc(sizeof *c)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
     }
+    ddb__errs_clear(&c->e);
+    c->oom = 0;
     c->env = env;
     check_cond(c, root);
     if (c->oom) {

@@ -55,11 +55,35 @@ static const uint32_t crc_table[256] = {
     0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
+/* Slicing-by-8: crc_slice[k][b] is the CRC state after byte b followed by k zero bytes, so
+ * eight bytes cost eight lookups; derived from crc_table on first use. */
+static uint32_t crc_slice[8][256];
+static int crc_slice_ready;
+
+static void crc_slice_init(void)
+{
+    for (int i = 0; i < 256; i++)
+        crc_slice[0][i] = crc_table[i];
+    for (int k = 1; k < 8; k++)
+        for (int i = 0; i < 256; i++)
+            crc_slice[k][i] = (crc_slice[k - 1][i] >> 8) ^ crc_table[crc_slice[k - 1][i] & 0xFFu];
+    crc_slice_ready = 1;
+}
+
 static uint32_t crc32_of(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++)
-        c = crc_table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
+    if (!crc_slice_ready)
+        crc_slice_init();
+    for (; n >= 8; p += 8, n -= 8) {
+        uint32_t a = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                          (uint32_t)p[3] << 24);
+        c = crc_slice[7][a & 0xFFu] ^ crc_slice[6][(a >> 8) & 0xFFu] ^
+            crc_slice[5][(a >> 16) & 0xFFu] ^ crc_slice[4][a >> 24] ^ crc_slice[3][p[4]] ^
+            crc_slice[2][p[5]] ^ crc_slice[1][p[6]] ^ crc_slice[0][p[7]];
+    }
+    for (; n > 0; p++, n--)
+        c = crc_table[(c ^ *p) & 0xFFu] ^ (c >> 8);
     return c ^ 0xFFFFFFFFu;
 }
 
@@ -251,7 +275,9 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x)
         sim_reply_err(&r, 400, "UnknownOperationException", NULL);
     } else {
         op = target + sizeof DDB_TARGET_PREFIX - 1;
+        svc->wire_items = 1; /* r.body is only printed below */
         (void)ddb_call(svc, op, req, &r);
+        svc->wire_items = 0;
     }
 
     int status = sim_reply_failed(&r) ? r.status : 200;

@@ -204,6 +204,9 @@ struct ddb_service {
     sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
                                   * an added GSI's resource allocation (0: no delay) */
     int partition_limits_off;    /* (added) 1: no per-partition-key limits (benchmarks) */
+    int wire_items;      /* 1 while ddb_http_serve runs a call: its reply is only printed,
+                            so reads may hand items over as their stored text (cJSON_Raw)
+                            instead of parsing them; in-process callers get parsed items */
 };
 
 /** The table named name, or NULL (binary search). */
@@ -256,6 +259,21 @@ int ddb__key_equal(const ddb_key *a, const ddb_key *b);
 /** Read the item at key: *out_item (owned, NULL when absent) and *out_size. 0 or error. */
 int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
                   size_t *out_size);
+
+/**
+ * As ddb__item_get, for an item that goes into the reply unchanged: while svc->wire_items
+ * is set, *out_item is a cJSON_Raw node holding the stored text (printed verbatim, not to
+ * be read as an object); otherwise the parsed item.
+ */
+int ddb__item_get_wire(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                       size_t *out_size);
+
+/**
+ * As ddb__item_get, but *out_item is always a cJSON_Raw node holding the stored text (not
+ * parsed): for a caller that needs only whether the item exists and its size.
+ */
+int ddb__item_get_text(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                       size_t *out_size);
 
 /* A planned write of one item: the table row and every GSI row it changes. */
 typedef struct ddb_gsi_op {
@@ -315,6 +333,12 @@ int ddb__scan_stmt(ddb_service *svc, ddb_store *s, int start, sqlite3_stmt **out
 
 /** Parse a stored row's item text (column 0). NULL on ENOMEM or corrupt text. */
 cJSON *ddb__row_item(sqlite3_stmt *st);
+
+/**
+ * A stored row's item (column 0) for the reply only: a cJSON_Raw node holding the text
+ * while svc->wire_items is set, else parsed as ddb__row_item. Owned; NULL on ENOMEM.
+ */
+cJSON *ddb__row_item_wire(const ddb_service *svc, sqlite3_stmt *st);
 
 /** Replace every number in item (recursively) by its canonical text. 0 or -SIM_ENOMEM. */
 int ddb__item_normalize(cJSON *item);

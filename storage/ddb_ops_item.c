@@ -215,7 +215,9 @@ int ddb__write_simple(ddb_service *svc, ddb_table *t, const ddb_key *key, const 
     cJSON *old = NULL;
     size_t old_size = 0;
     ddb_wplan plan;
-    int rc = ddb__item_get(svc, t, key, &old, &old_size);
+    /* Without an index to maintain, only the old item's presence and size matter. */
+    int rc = t->ngsi == 0 ? ddb__item_get_text(svc, t, key, &old, &old_size)
+                          : ddb__item_get(svc, t, key, &old, &old_size);
     if (rc != 0)
         return rc;
     size_t new_size = item != NULL ? ddb_item_size(item) : 0;
@@ -266,13 +268,17 @@ static int charge_failed_write(ddb_service *svc, ddb_table *t, size_t old_size, 
 /* Common head of a conditional write: load the stored item at key into *old (caller frees,
  * also on error; *old_size its size), admit on the write bucket, evaluate cond (may be
  * NULL) on it, and charge and answer a failed condition (with the item when all_old).
- * 0 when the write may go on, DDB_EREPLY (r set) or a C error. */
+ * With as_text, *old is the stored text (cJSON_Raw), for a caller that needs only its
+ * presence and size: no condition, no old values returned, no index to maintain. 0 when
+ * the write may go on, DDB_EREPLY (r set) or a C error. */
 static int load_and_check(ddb_service *svc, ddb_table *t, const ddb_key *key,
-                          const ddb_cond *cond, int all_old, cJSON **old, size_t *old_size,
+                          const ddb_cond *cond, int all_old, int as_text, cJSON **old,
+                          size_t *old_size,
                           ddb_cc *cc, sim_reply *r)
 {
     int ok;
-    int rc = ddb__item_get(svc, t, key, old, old_size);
+    int rc = as_text ? ddb__item_get_text(svc, t, key, old, old_size)
+                     : ddb__item_get(svc, t, key, old, old_size);
     if (rc != 0)
         return rc;
     if (!ddb__bucket_admit(&t->st.wb, ddb__now(svc))) {
@@ -340,7 +346,10 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     } else if ((rc = ddb__key_check(&t->st.ks, doc, &key, r)) != 0) {
         goto out;
     }
-    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0 ||
+    /* Without a condition, old values or an index, only the old item's size matters. */
+    int as_text = cond == NULL && rv != RV_ALL_OLD && t->ngsi == 0;
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, as_text, &old, &old_size, &cc,
+                             r)) != 0 ||
         (rc = write_checked(svc, t, &key, old, old_size, nitem, &cc, r)) != 0)
         goto out;
     cJSON *attrs = NULL;
@@ -416,7 +425,9 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         throttle(t, r, DDB_ADMIT_KEY_TABLE);
         goto out;
     }
-    if ((rc = ddb__item_get(svc, t, &key, &item, &size)) != 0)
+    rc = proj != NULL ? ddb__item_get(svc, t, &key, &item, &size)
+                      : ddb__item_get_wire(svc, t, &key, &item, &size);
+    if (rc != 0)
         goto out;
     ddb_cc cc = { 0 };
     cc.table_uu = ddb__read_cost_uu(size, consistent);
@@ -536,7 +547,7 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
-    if ((rc = load_and_check(svc, t, &key, cond, cf_old, &old, &old_size, &cc, r)) != 0)
+    if ((rc = load_and_check(svc, t, &key, cond, cf_old, 0, &old, &old_size, &cc, r)) != 0)
         goto out;
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
         rc = -SIM_ENOMEM;

@@ -182,9 +182,12 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
     int rc = 0;
     cJSON *body = cJSON_CreateObject();
     cJSON *items = NULL, *last = NULL;
+    int last_owned = 0; /* else last is in items */
     int64_t scanned = 0, count = 0;
     size_t bytes = 0;
     int stopped = 0;
+    /* Nothing reads the items but the reply's printer: keep each as its stored text. */
+    int as_text = p->filter == NULL && p->proj == NULL && !p->fetch && p->total_segments == 0;
     if (body == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
@@ -210,7 +213,7 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
                 continue;
             }
         }
-        cJSON *item = ddb__row_item(st);
+        cJSON *item = as_text ? ddb__row_item_wire(svc, st) : ddb__row_item(st);
         if (item == NULL) {
             rc = -SIM_ENOMEM;
             goto out;
@@ -229,8 +232,10 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
         }
         scanned++;
         bytes += (size_t)sqlite3_column_int64(st, 1);
-        cJSON_Delete(last);
+        if (last_owned)
+            cJSON_Delete(last);
         last = item;
+        last_owned = 1;
         cJSON *full = NULL; /* the table's item, for an LSI read that fetches */
         if (p->fetch) {
             size_t fsize = 0;
@@ -250,11 +255,20 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
             count++;
             if (items != NULL) {
                 const cJSON *whole = p->select == SEL_ALL ? src : item;
-                cJSON *o =
-                    p->proj != NULL ? ddb_proj_apply(p->proj, src) : cJSON_Duplicate(whole, 1);
+                cJSON *o = NULL;
+                if (p->proj != NULL) {
+                    o = ddb_proj_apply(p->proj, src);
+                } else if (whole == item) { /* the item itself moves to Items */
+                    o = item;
+                    last_owned = 0;
+                } else {
+                    o = cJSON_Duplicate(whole, 1);
+                }
                 cJSON_Delete(full);
                 full = NULL;
                 if (o == NULL || push(items, o) != 0) {
+                    if (o == item) /* push freed it */
+                        last = NULL;
                     rc = -SIM_ENOMEM;
                     goto out;
                 }
@@ -276,7 +290,9 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
         const ddb_keyschema *ts = &p->t->st.ks;
         const char *names[4] = { ts->hash, ts->range, p->g ? p->g->st.ks.hash : NULL,
                                  p->g ? p->g->st.ks.range : NULL };
-        cJSON *lek = key_of(last, names, 4);
+        cJSON *parsed = cJSON_IsRaw(last) ? cJSON_Parse(last->valuestring) : NULL;
+        cJSON *lek = key_of(parsed != NULL ? parsed : last, names, 4);
+        cJSON_Delete(parsed);
         if (lek == NULL || !cJSON_AddItemToObject(body, "LastEvaluatedKey", lek)) {
             cJSON_Delete(lek);
             rc = -SIM_ENOMEM;
@@ -304,7 +320,8 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
     body = NULL;
 out:
     store_sqlite_reset(st);
-    cJSON_Delete(last);
+    if (last_owned)
+        cJSON_Delete(last);
     cJSON_Delete(body);
     return rc;
 }

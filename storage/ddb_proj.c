@@ -44,10 +44,11 @@ int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *er
         return rc;
     if ((rc = ddb__parser_init(&ps, text, DDB__KW_NONE)) != 0)
         return rc;
-    if ((p = calloc(1, sizeof *p)) == NULL || (e = calloc(1, sizeof *e)) == NULL) {
+    if ((p = calloc(1, sizeof *p)) == NULL || (e = malloc(sizeof *e)) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;
     }
+    ddb__errs_clear(e);
     for (;;) {
         ddb__path path;
         ddb__path *grown = realloc(p->paths, sizeof *grown * (size_t)(p->n + 1));

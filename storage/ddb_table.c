@@ -710,10 +710,20 @@ cJSON *ddb__row_item(sqlite3_stmt *st)
     return text != NULL ? cJSON_ParseWithLength(text, (size_t)n) : NULL;
 }
 
-int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
-                  size_t *out_size)
+cJSON *ddb__row_item_wire(const ddb_service *svc, sqlite3_stmt *st)
 {
-    (void)svc;
+    if (!svc->wire_items)
+        return ddb__row_item(st);
+    /* The stored text is cJSON_PrintUnformatted's (ddb__wplan_apply), so printing it
+     * verbatim gives what parsing and printing again would. */
+    const char *text = (const char *)sqlite3_column_text(st, 0);
+    return text != NULL ? cJSON_CreateRaw(text) : NULL;
+}
+
+/* wire: 0 parse the item, 1 as ddb__row_item_wire, 2 always the stored text */
+static int item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, int wire,
+                    cJSON **out_item, size_t *out_size)
+{
     sqlite3_stmt *st = t->st.st_get;
     int rc = bind_key(st, 1, key);
     cJSON *item = NULL;
@@ -722,7 +732,13 @@ int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **ou
         int s = sqlite3_step(st);
         if (s == SQLITE_ROW) {
             size = (size_t)sqlite3_column_int64(st, 1);
-            if ((item = ddb__row_item(st)) == NULL)
+            if (wire == 2) {
+                const char *text = (const char *)sqlite3_column_text(st, 0);
+                item = text != NULL ? cJSON_CreateRaw(text) : NULL;
+            } else {
+                item = wire ? ddb__row_item_wire(svc, st) : ddb__row_item(st);
+            }
+            if (item == NULL)
                 rc = -SIM_ENOMEM;
         } else if (s != SQLITE_DONE) {
             rc = -SIM_ESTORAGE;
@@ -734,6 +750,24 @@ int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **ou
         *out_size = size;
     }
     return rc;
+}
+
+int ddb__item_get(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                  size_t *out_size)
+{
+    return item_get(svc, t, key, 0, out_item, out_size);
+}
+
+int ddb__item_get_wire(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                       size_t *out_size)
+{
+    return item_get(svc, t, key, 1, out_item, out_size);
+}
+
+int ddb__item_get_text(ddb_service *svc, ddb_table *t, const ddb_key *key, cJSON **out_item,
+                       size_t *out_size)
+{
+    return item_get(svc, t, key, 2, out_item, out_size);
 }
 
 ddb_gsi *ddb__gsi_find(ddb_table *t, const char *name)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # make bench: figures, not pass/fail. Start-up time, population time and RSS, the
-# milestone under the shipped regions.conf, and the fan-out with every latency at zero.
+# milestone under the shipped regions.conf, the fan-out with every latency at zero, and raw
+# DynamoDB throughput with wrk (tests/bench/raw.sh; with BIG=1 also the RSS of a persistent
+# server after loading 1,000,000 items).
 # With PEERS=1 (and Node.js + npm) it also runs ../shared/bench's SDK workloads against
 # Stratus and dynalite side by side, and prints ratios.
 set -u
@@ -58,6 +60,10 @@ for seed in 7 7 8; do
         2>"$OUT/virtual.log" | sed 's/^/  /'
     grep -E "virtual run|wall" "$OUT/virtual.log" | sed 's/^/  /'
 done
+
+echo "== raw DynamoDB throughput with wrk (--zero-latency, 16 connections, 5 s each)"
+if [ "${BIG:-0}" = 1 ]; then ITEMS=${ITEMS:-1000000}; fi
+ITEMS=${ITEMS:-0} sh tests/bench/raw.sh "$BIN"
 
 if [ "${BIG:-0}" = 1 ]; then
     echo "== 1,000,000 followers in virtual time (feed WCU raised to 40000)"
