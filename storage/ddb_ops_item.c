@@ -261,7 +261,8 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
+    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
+                               "ConditionExpression is null", &env, r)) != 0 ||
         (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
         (rc = env_unused(&env, r)) != 0)
         goto out;
@@ -346,7 +347,8 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
-    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
+    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0 ||
+        (rc = ddb__key_paths_check(t, NULL, proj, NULL, r)) != 0)
         goto out;
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.rb, now)) {
@@ -401,25 +403,23 @@ out:
 
 /* New object with the top-level attributes of item that u touches; NULL when none/ENOMEM
  * (*nomem tells which). */
+/* ReturnValues UPDATED_OLD / UPDATED_NEW: only the document paths the update acts on, nested
+ * ones as nested maps ("SET m.y = :v" returns {"m": {"M": {"y": ...}}}), NULL when none of
+ * them is in item. API reference, UpdateItem, ReturnValues: "UPDATED_NEW - Returns only the
+ * updated attributes, as they appear after the UpdateItem operation". */
 static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
 {
-    cJSON *o = NULL;
-    const cJSON *a;
+    cJSON *o;
     *nomem = 0;
-    if (u == NULL)
+    if (u == NULL || item == NULL)
         return NULL;
-    cJSON_ArrayForEach(a, item)
-    {
-        if (!ddb_update_touches(u, a->string))
-            continue;
-        cJSON *c = cJSON_Duplicate(a, 1);
-        if ((o == NULL && (o = cJSON_CreateObject()) == NULL) || c == NULL ||
-            !cJSON_AddItemToObject(o, a->string, c)) {
-            cJSON_Delete(c);
-            cJSON_Delete(o);
-            *nomem = 1;
-            return NULL;
-        }
+    if ((o = ddb_update_project(u, item)) == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    if (o->child == NULL) {
+        cJSON_Delete(o);
+        return NULL;
     }
     return o;
 }
@@ -452,7 +452,9 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, cond_text != NULL || upd_text != NULL, &env, r)) != 0)
+    if ((rc = ddb__req_env_for(req, cond_text != NULL || upd_text != NULL,
+                               cond_text != NULL || upd_text != NULL,
+                               "UpdateExpression and ConditionExpression are null", &env, r)) != 0)
         goto out;
     if (upd_text != NULL && (rc = ddb_update_parse(upd_text, &env, &upd, err, sizeof err)) != 0) {
         rc = ddb__expr_fail(rc, err, r);
@@ -475,6 +477,8 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
+    if ((rc = ddb__key_paths_check(t, NULL, NULL, upd, r)) != 0)
+        goto out;
     if ((rc = load_and_check(svc, t, &key, cond, &old, &old_size, &cc, r)) != 0)
         goto out;
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {

@@ -250,7 +250,7 @@ int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (req_arn_table(svc, arn, &v, &t, r) != 0)
         goto out;
     if (tags->child == NULL) {
-        rc = ddb__validation(r, "Atleast one Tag needs to be provided");
+        rc = ddb__validation(r, "Atleast one Tag needs to be provided as Input.");
         goto out;
     }
     ddb_meta *m = ddb__meta_get(svc, t, 0);
@@ -310,7 +310,7 @@ int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (req_arn_table(svc, arn, &v, &t, r) != 0)
         goto out;
     if (keys->child == NULL) {
-        rc = ddb__validation(r, "Atleast one Tag Key needs to be provided");
+        rc = ddb__validation(r, "Atleast one Tag Key needs to be provided as Input.");
         goto out;
     }
     ddb_meta *m = ddb__meta_get(svc, t, 0);

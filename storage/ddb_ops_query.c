@@ -557,6 +557,21 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
         goto out;
+    if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0)
+        goto out;
+    /* the keys of the table or index queried belong in the key condition, not the filter
+     * (developer guide, Query: filter expressions) */
+    for (int i = 0; i < 2; i++) {
+        const char *kn = i == 0 ? s->ks.hash : s->ks.range;
+        if (ddb_cond_names(filter, kn, 0)) {
+            ddb__validation(r, "Filter Expression can only contain non-primary key attributes: "
+                               "Primary key attribute: %s",
+                            kn);
+            goto out;
+        }
+    }
+    if ((rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)
+        goto out;
 
     /* encoded bounds */
     if ((rc = ddb_key_encode(kc.pk_value, &pk.pk, &pk.pk_len)) != 0)
@@ -703,13 +718,17 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (check_segments(&seg, &p, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, c.filter_text != NULL || c.proj_text != NULL, &env, r)) != 0 ||
+    if ((rc = ddb__req_env_for(req, c.filter_text != NULL || c.proj_text != NULL,
+                               c.filter_text != NULL, "FilterExpression is null", &env, r)) != 0 ||
         (rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
         goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &p.t, r) != 0 ||
         (rc = resolve_index(&c, &p, r)) != 0)
         goto out;
     if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+        goto out;
+    if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0 ||
+        (rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)
         goto out;
     p.filter = filter;
     p.proj = proj;

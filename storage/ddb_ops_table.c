@@ -47,7 +47,7 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
         (proj = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
         cJSON_AddStringToObject(proj, "ProjectionType", ptn[g->proj_type]) == NULL)
         return -SIM_ENOMEM;
-    if (g->proj_type == DDB_PROJ_INCLUDE &&
+    if (g->proj_type == DDB_PROJ_INCLUDE && g->n_nonkey > 0 &&
         put_member(proj, "NonKeyAttributes",
                    cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey)) != 0)
         return -SIM_ENOMEM;
@@ -122,6 +122,14 @@ static int reply_description(ddb_service *svc, const ddb_table *t, const char *m
     }
     if (status != NULL)
         cJSON_ReplaceItemInObjectCaseSensitive(d, "TableStatus", cJSON_CreateString(status));
+    if (status != NULL && strcmp(status, "CREATING") == 0) {
+        /* a new table's GSIs are created with it (API_GlobalSecondaryIndexDescription) */
+        cJSON *g;
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(d, "GlobalSecondaryIndexes"))
+        {
+            cJSON_ReplaceItemInObjectCaseSensitive(g, "IndexStatus", cJSON_CreateString(status));
+        }
+    }
     sim_reply_ok(r, body);
     return 0;
 }
@@ -880,7 +888,10 @@ out_o:
         goto out;
     }
     svc->next_id++;
-    rc = reply_description(svc, t, "TableDescription", NULL, r);
+    /* the reply says CREATING even though the table is usable at once: "Upon receiving a
+     * CreateTable request, DynamoDB immediately returns a response with a TableStatus of
+     * CREATING" (API reference, CreateTable); DescribeTable then says ACTIVE */
+    rc = reply_description(svc, t, "TableDescription", "CREATING", r);
 out:
     cJSON_Delete(def);
     if (rc < 0)

@@ -403,6 +403,19 @@ int ddb_update_touches(const ddb_update *u, const char *name)
     return 0;
 }
 
+int ddb_update_nests(const ddb_update *u, const char *name)
+{
+    int i;
+    if (u == NULL || name == NULL)
+        return 0;
+    for (i = 0; i < u->n; i++) {
+        if (u->a[i].path.n > 1 && u->a[i].path.e[0].name != NULL &&
+            strcmp(u->a[i].path.e[0].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- application ---- */
 
 #define MSG_TYPE    "An operand in the update expression has an incorrect data type"

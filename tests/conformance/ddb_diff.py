@@ -325,7 +325,7 @@ def base_bodies():
         "PutItem": {"TableName": "cf_hash", "Item": {"a": {"S": "k1"}, "v": {"N": "1"}}},
         "Query": {"TableName": "cf_range", "KeyConditionExpression": "a = :a",
                   "ExpressionAttributeValues": {":a": {"S": "h1"}}},
-        "Scan": {"TableName": "cf_hash"},
+        "Scan": {"TableName": "cf_bin"},
         "TagResource": {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/cf_hash",
                         "Tags": [{"Key": "k", "Value": "v"}]},
         "UntagResource": {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/cf_hash",
@@ -339,6 +339,15 @@ def base_bodies():
 
 def shape_cases(shapes):
     cases = []
+    seq = iter(range(1, 100000))
+
+    def fresh(op, b):
+        # a CreateTable that passes validation makes a table of its own, so that one
+        # accepted case does not turn every later one into "table already exists"
+        if op == "CreateTable" and isinstance(b, dict) and b.get("TableName") == "cf_created":
+            b["TableName"] = "cg_%d" % next(seq)
+        return b
+
     bases = base_bodies()
     for op in DYNALITE_OPS:
         inp = shapes.S[shapes.input(op)]
@@ -347,7 +356,7 @@ def shape_cases(shapes):
             if mem in inp.get("required", []):
                 b = copy.deepcopy(base)
                 b.pop(mem, None)
-                cases.append({"op": op, "body": b, "id": f"shape/{op}/{mem}:missing"})
+                cases.append({"op": op, "body": fresh(op, b), "id": f"shape/{op}/{mem}:missing"})
             cur = base.get(mem)
             for lab, nv in shapes.mutations(ref["shape"], cur, 1):
                 b = copy.deepcopy(base)
@@ -355,7 +364,7 @@ def shape_cases(shapes):
                     b.pop(mem, None)
                 else:
                     b[mem] = nv
-                cases.append({"op": op, "body": b, "id": f"shape/{op}/{mem}:{lab}"})
+                cases.append({"op": op, "body": fresh(op, b), "id": f"shape/{op}/{mem}:{lab}"})
         # combinations: every member broken in a constraint way at once, then the
         # first 3, 5 and 12 constraint errors (AWS reports at most 10, joined by "; ")
         broken = []
@@ -370,7 +379,7 @@ def shape_cases(shapes):
             b = copy.deepcopy(base)
             for mem, nv, _ in broken[:n]:
                 b[mem] = nv
-            cases.append({"op": op, "body": b, "id": f"shape/{op}/combo{n}:" +
+            cases.append({"op": op, "body": fresh(op, b), "id": f"shape/{op}/combo{n}:" +
                           ",".join(m for m, _, _ in broken[:n])})
         # a wrong type together with a constraint error: the type error wins
         if broken:
@@ -379,7 +388,7 @@ def shape_cases(shapes):
                 b[mem] = nv
             last = list(inp["members"])[-1]
             b[last] = 12.5 if shapes.S[inp["members"][last]["shape"]]["type"] != "integer" else "x"
-            cases.append({"op": op, "body": b, "id": f"shape/{op}/combo-type+constraints"})
+            cases.append({"op": op, "body": fresh(op, b), "id": f"shape/{op}/combo-type+constraints"})
     return cases
 
 
