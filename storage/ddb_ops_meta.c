@@ -205,8 +205,10 @@ static int req_arn_table(ddb_service *svc, const char *arn, ddb_verr *v, ddb_tab
     if (strncmp(arn, prefix, strlen(prefix)) == 0 && strchr(name, '/') == NULL)
         t = ddb__table_find(svc, name);
     if (t == NULL) {
+        /* sic: DynamoDB's own message spells it "ResourcArn" (as recorded by dynalite's
+         * suite, which runs against DynamoDB) */
         sim_reply_err(r, 400, "ResourceNotFoundException",
-                      "Requested resource not found: ResourceArn: %s not found", arn);
+                      "Requested resource not found: ResourcArn: %s not found", arn);
         return -1;
     }
     *out = t;

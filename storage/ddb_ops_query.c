@@ -94,17 +94,18 @@ static cJSON *key_of(const cJSON *item, const char *const *names, int n)
 
 /*
  * Check ExclusiveStartKey esk against the table key and (for a GSI) the index key, and
- * encode them. 0, -1 (r set) or C error.
+ * encode them; is_query picks Query's messages over Scan's. 0, -1 (r set) or C error.
  */
-static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key *ikey,
-                     sim_reply *r)
+static int start_key(const page_req *p, const cJSON *esk, int is_query, ddb_key *tkey,
+                     ddb_key *ikey, sim_reply *r)
 {
+    static const char invalid[] = "The provided starting key is invalid";
     char err[DDB_ERR_MAX];
     const cJSON *e;
     cJSON_ArrayForEach(e, esk)
     {
         if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r, "The provided starting key is invalid: %s", err);
+            return ddb__validation(r, "%s: %s", invalid, err);
     }
     const ddb_keyschema *ts = &p->t->st.ks;
     const char *names[4] = { ts->hash, ts->range, NULL, NULL };
@@ -119,8 +120,27 @@ static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key
             dup |= names[i] != NULL && names[j] != NULL && strcmp(names[i], names[j]) == 0;
         want += names[i] != NULL && !dup;
     }
-    if (cJSON_GetArraySize(esk) != want)
-        goto bad;
+    /* DynamoDB's order: the number of attributes, then the key of what is read (a Query's
+     * table or index, a Scan's index) piece by piece, then the table's key */
+    if (cJSON_GetArraySize(esk) != want) {
+        if (is_query || p->g != NULL)
+            return ddb__validation(r, "%s", invalid);
+        return ddb__validation(r, "%s: " DDB_MSG_KEY_SCHEMA, invalid);
+    }
+    if (is_query || p->g != NULL) {
+        const ddb_keyschema *ks = p->g != NULL ? &p->g->st.ks : ts;
+        for (int k = 0; k < 2; k++) {
+            const char *kn = k == 0 ? ks->hash : ks->range;
+            int type = k == 0 ? ks->hash_type : ks->range_type;
+            if (kn == NULL)
+                continue;
+            const cJSON *av = cJSON_GetObjectItemCaseSensitive(esk, kn);
+            if (av == NULL)
+                return ddb__validation(r, "%s", invalid);
+            if (ddb_attr_type(av) != type)
+                return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+        }
+    }
     int rc = ddb__key_encode(ts, esk, tkey);
     if (rc == -SIM_EINVAL)
         goto bad;
@@ -135,7 +155,7 @@ static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key
     }
     return 0;
 bad:
-    return ddb__validation(r, "The provided starting key is invalid: " DDB_MSG_KEY_SCHEMA);
+    return ddb__validation(r, "%s: " DDB_MSG_KEY_SCHEMA, invalid);
 }
 
 /* Add item (taken) to arr. 0 or -SIM_ENOMEM (item freed). */
@@ -535,13 +555,16 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
+    if ((rc = ddb__req_env_for(req, kc_text != NULL || c.filter_text != NULL || c.proj_text != NULL,
+                               kc_text != NULL || c.filter_text != NULL,
+                               "FilterExpression and KeyConditionExpression are null", &env,
+                               r)) != 0)
+        goto out;
     if (kc_text == NULL) {
         ddb__validation(r, "Either the KeyConditions or KeyConditionExpression parameter must be "
                            "specified in the request.");
         goto out;
     }
-    if ((rc = ddb__req_env(req, 1, &env, r)) != 0)
-        goto out;
     if ((rc = ddb_keycond_parse(kc_text, &env, &kc, err, sizeof err)) != 0) {
         rc = ddb__expr_fail(rc, err, r);
         goto out;
@@ -555,7 +578,7 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
     if ((rc = keycond_check(&kc, &s->ks, r)) != 0)
         goto out;
-    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+    if (c.esk != NULL && (rc = start_key(&p, c.esk, 1, &tstart, &istart, r)) != 0)
         goto out;
     if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0)
         goto out;
@@ -725,7 +748,7 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &p.t, r) != 0 ||
         (rc = resolve_index(&c, &p, r)) != 0)
         goto out;
-    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+    if (c.esk != NULL && (rc = start_key(&p, c.esk, 0, &tstart, &istart, r)) != 0)
         goto out;
     if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0 ||
         (rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)

@@ -573,15 +573,18 @@ int ddb__req_env_for(const cJSON *obj, int has_expr, int has_val_expr, const cha
         ddb__req_map(obj, "ExpressionAttributeValues", &values, r) != 0)
         return -1;
     const cJSON *e;
+    int rc;
+    /* wrong JSON types are SerializationExceptions; a null member stays a member (the map
+     * is still there, and the placeholder is then undefined or its value invalid) */
     cJSON_ArrayForEach(e, names)
     {
-        if (!cJSON_IsString(e))
-            return str_value(e, &(const char *){ NULL }, r);
+        if (!cJSON_IsString(e) && (rc = str_value(e, &(const char *){ NULL }, r)) != 0)
+            return rc;
     }
     cJSON_ArrayForEach(e, values)
     {
-        if (!cJSON_IsObject(e))
-            return ddb__val_struct(e, &(const cJSON *){ NULL }, r);
+        if (!cJSON_IsObject(e) && (rc = ddb__val_struct(e, &(const cJSON *){ NULL }, r)) != 0)
+            return rc;
     }
     if (names != NULL && !has_expr)
         return ddb__validation(r, "ExpressionAttributeNames can only be specified when using "
@@ -597,7 +600,7 @@ int ddb__req_env_for(const cJSON *obj, int has_expr, int has_val_expr, const cha
     }
     /* non-empty maps, keys "#name" / ":value", then valid values, in that order */
     ddb_expr_env chk = { .names = names, .values = values };
-    int rc = ddb_expr_env_validate(&chk, err, sizeof err);
+    rc = ddb_expr_env_validate(&chk, err, sizeof err);
     if (rc == -SIM_EINVAL)
         return ddb__validation(r, "%s", err);
     if (rc != 0)

@@ -3,10 +3,12 @@
  * the CreateTable reply's status, INCLUDE projections without NonKeyAttributes, the
  * ExpressionAttributeValues / ExpressionAttributeNames checks, FilterExpression on key
  * attributes in Query, nested paths into key attributes, ReturnValues UPDATED_* on nested
- * paths, and the TagResource / UntagResource empty-list messages.
+ * paths, the tagging messages and TagResource's empty reply body.
  * Sources: each test names its page of the DynamoDB API reference or developer guide;
  * exact messages are DynamoDB's as recorded by dynalite's test suite. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tests/unit/test_ddb_util.h"
 
@@ -250,5 +252,138 @@ Test(ddb_conformance, tag_lists_must_not_be_empty)
     fails(call(&e, "UntagResource",
                "{'ResourceArn':'arn:aws:dynamodb:us-west-2:123456789012:table/tbl','TagKeys':[]}"),
           "ValidationException", "Atleast one Tag Key needs to be provided as Input.");
+    t_fini(&e);
+}
+
+/* API_TagResource / API_ListTagsOfResource, ResourceNotFoundException: DynamoDB's message
+ * spells the member "ResourcArn" (sic), as dynalite's suite records it from DynamoDB. */
+Test(ddb_conformance, tagging_an_unknown_table)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "ListTagsOfResource",
+               "{'ResourceArn':'arn:aws:dynamodb:us-west-2:123456789012:table/nope'}"),
+          "ResourceNotFoundException",
+          "Requested resource not found: ResourcArn: "
+          "arn:aws:dynamodb:us-west-2:123456789012:table/nope not found");
+    t_fini(&e);
+}
+
+static void on_complete(sim_http_exchange *x)
+{
+    *(int *)x->front_data += 1;
+}
+
+static char *dupz(const char *s)
+{
+    char *p = strdup(s);
+    cr_assert_not_null(p);
+    return p;
+}
+
+/* Serve one POST of body to DynamoDB_20120810.<op> over the wire layer. */
+static void serve(tenv *e, sim_http_exchange *x, const char *op, const char *body)
+{
+    static int completed;
+    char target[128];
+    snprintf(target, sizeof target, "DynamoDB_20120810.%s", op);
+    memset(x, 0, sizeof *x);
+    x->req.method = dupz("POST");
+    x->req.path = dupz("/");
+    x->req.headers = calloc(2, sizeof *x->req.headers);
+    cr_assert_not_null(x->req.headers);
+    x->req.headers[0].name = dupz("Content-Type");
+    x->req.headers[0].value = dupz("application/x-amz-json-1.0");
+    x->req.headers[1].name = dupz("X-Amz-Target");
+    x->req.headers[1].value = dupz(target);
+    x->req.nheaders = 2;
+    x->req.body = (unsigned char *)dupz(body);
+    x->req.body_len = strlen(body);
+    x->complete = on_complete;
+    completed = 0;
+    x->front_data = &completed;
+    ddb_http_serve(e->svc, x);
+    cr_assert_eq(completed, 1);
+}
+
+/* API_TagResource / API_UntagResource have no output members, and DynamoDB answers them
+ * with HTTP 200 and an empty body (not "{}"); other operations keep their JSON body. */
+Test(ddb_conformance, tag_replies_have_an_empty_body)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    sim_http_exchange x;
+    serve(&e, &x, "TagResource",
+          "{\"ResourceArn\":\"arn:aws:dynamodb:us-west-2:123456789012:table/tbl\","
+          "\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
+    cr_assert_eq(x.resp.status, 200);
+    cr_assert_eq(x.resp.body_len, 0);
+    sim_http_req_release(&x.req);
+    sim_http_resp_release(&x.resp);
+    serve(&e, &x, "UntagResource",
+          "{\"ResourceArn\":\"arn:aws:dynamodb:us-west-2:123456789012:table/tbl\","
+          "\"TagKeys\":[\"k\"]}");
+    cr_assert_eq(x.resp.status, 200);
+    cr_assert_eq(x.resp.body_len, 0);
+    sim_http_req_release(&x.req);
+    sim_http_resp_release(&x.resp);
+    serve(&e, &x, "ListTagsOfResource",
+          "{\"ResourceArn\":\"arn:aws:dynamodb:us-west-2:123456789012:table/tbl\"}");
+    cr_assert_eq(x.resp.status, 200);
+    cr_assert_eq(x.resp.body_len, strlen("{\"Tags\":[]}"));
+    cr_assert_eq(memcmp(x.resp.body, "{\"Tags\":[]}", x.resp.body_len), 0);
+    sim_http_req_release(&x.req);
+    sim_http_resp_release(&x.resp);
+    t_fini(&e);
+}
+
+/* API_Query, ExclusiveStartKey: checked in DynamoDB's order - the number of attributes
+ * ("The provided starting key is invalid"), a missing key attribute (the same), a key
+ * attribute of the wrong type ("The provided key element does not match the schema"). */
+Test(ddb_conformance, query_exclusive_start_key_messages)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'h'}}}"),
+          "ValidationException", "The provided starting key is invalid");
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'h'},'z':{'N':'1'}}}"),
+          "ValidationException", "The provided starting key is invalid");
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'S':'1'}}}"),
+          "ValidationException", "The provided key element does not match the schema");
+    /* a Scan of the table says which key check failed */
+    fails(call(&e, "Scan", "{'TableName':'tbl','ExclusiveStartKey':{'a':{'S':'h'}}}"),
+          "ValidationException",
+          "The provided starting key is invalid: The provided key element does not match the "
+          "schema");
+    ok(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h',"
+                         "'ExpressionAttributeValues':{':h':{'S':'h'}},"
+                         "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'0'}}}"));
+    t_fini(&e);
+}
+
+/* API_Query: ExpressionAttributeValues are checked before the key condition is required
+ * (the message names both expressions that could use them). */
+Test(ddb_conformance, query_values_without_expressions)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "Query",
+               "{'TableName':'tbl','ExpressionAttributeValues':{':h':{'S':'h'}}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "FilterExpression and KeyConditionExpression are null");
+    fails(call(&e, "Query", "{'TableName':'tbl'}"), "ValidationException",
+          "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
+          "the request.");
     t_fini(&e);
 }

@@ -82,7 +82,7 @@ Test(ddb_meta, tag_errors)
                "{'ResourceArn':'arn:aws:dynamodb:us-west-2:123456789012:table/nope',"
                "'Tags':[{'Key':'k','Value':'v'}]}"),
           "ResourceNotFoundException",
-          "Requested resource not found: ResourceArn: "
+          "Requested resource not found: ResourcArn: "
           "arn:aws:dynamodb:us-west-2:123456789012:table/nope not found");
     fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[]}"), "ValidationException",
           "Atleast one Tag needs to be provided as Input.");
