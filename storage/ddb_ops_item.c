@@ -424,7 +424,9 @@ static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
     return o;
 }
 
-static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* legacy_updates: the update came from AttributeUpdates (ddb_legacy.c), whose type errors
+ * DynamoDB words differently ("Type mismatch for attribute to update"). */
+static int update_item(ddb_service *svc, const cJSON *req, int legacy_updates, sim_reply *r)
 {
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
@@ -486,6 +488,9 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     }
     if (upd != NULL && (rc = ddb_update_apply(upd, nitem, err, sizeof err)) != 0) {
+        if (legacy_updates && rc == -SIM_EINVAL &&
+            strcmp(err, "An operand in the update expression has an incorrect data type") == 0)
+            snprintf(err, sizeof err, "Type mismatch for attribute to update");
         rc = ddb__expr_fail(rc, err, r);
         goto out;
     }
@@ -556,7 +561,10 @@ static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r)
         rc = get_item(svc, use, r);
         break;
     default:
-        rc = update_item(svc, use, r);
+        rc = update_item(svc, use,
+                         nreq != NULL && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+                                             req, "AttributeUpdates")),
+                         r);
         break;
     }
     cJSON_Delete(nreq);

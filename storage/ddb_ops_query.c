@@ -530,7 +530,79 @@ static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
     return 0;
 }
 
-static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* 1 when sort key value v satisfies kc's sort key condition (begins_with on S and B). */
+static int sk_satisfies(const ddb_keycond *kc, const cJSON *v)
+{
+    int c1 = 0, c2 = 0;
+    if (v == NULL)
+        return 0;
+    if (kc->sk_op == DDB_KEY_BEGINS_WITH) {
+        int t = ddb_attr_type(v);
+        if (t != ddb_attr_type(kc->sk_v1))
+            return 0;
+        if (t == DDB_T_S) {
+            const char *a = v->child->valuestring, *b = kc->sk_v1->child->valuestring;
+            return strncmp(a, b, strlen(b)) == 0;
+        }
+        unsigned char *da = NULL, *db = NULL;
+        size_t la = 0, lb = 0;
+        int ok = ddb_b64_decode(v->child->valuestring, &da, &la) == 0 &&
+                 ddb_b64_decode(kc->sk_v1->child->valuestring, &db, &lb) == 0 && lb <= la &&
+                 (lb == 0 || memcmp(da, db, lb) == 0);
+        free(da);
+        free(db);
+        return ok;
+    }
+    if (ddb_attr_compare(v, kc->sk_v1, &c1) != 0)
+        return 0;
+    switch (kc->sk_op) {
+    case DDB_KEY_EQ:
+        return c1 == 0;
+    case DDB_KEY_LT:
+        return c1 < 0;
+    case DDB_KEY_LE:
+        return c1 <= 0;
+    case DDB_KEY_GT:
+        return c1 > 0;
+    case DDB_KEY_GE:
+        return c1 >= 0;
+    case DDB_KEY_BETWEEN:
+        return c1 >= 0 && ddb_attr_compare(v, kc->sk_v2, &c2) == 0 && c2 <= 0;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * ExclusiveStartKey esk against the key condition, in DynamoDB's order: with a sort key
+ * condition the start key's sort key must satisfy it and its partition key be the one
+ * queried; without one, the partition key must be the one queried. ks is the key schema of
+ * the table or index queried. 0 or -1 (r set). Source: API_Query ExclusiveStartKey;
+ * messages as recorded by dynalite's suite.
+ */
+static int esk_bounds(const ddb_keycond *kc, const cJSON *esk, const ddb_keyschema *ks,
+                      sim_reply *r)
+{
+    const cJSON *hv = cJSON_GetObjectItemCaseSensitive(esk, ks->hash);
+    int same_hash = hv != NULL && ddb_attr_equal(hv, kc->pk_value);
+    if (kc->sk_name != NULL) {
+        if (!sk_satisfies(kc, cJSON_GetObjectItemCaseSensitive(esk, kc->sk_name)))
+            return ddb__validation(r, "The provided starting key does not match the range key "
+                                      "predicate");
+        if (!same_hash)
+            return ddb__validation(r, "The query can return at most one row and cannot be "
+                                      "restarted");
+        return 0;
+    }
+    if (!same_hash)
+        return ddb__validation(r, "The provided starting key is outside query boundaries based "
+                                  "on provided conditions");
+    return 0;
+}
+
+/* filter_what names the filter in messages: "Filter Expression", or "QueryFilter" when the
+ * request used the legacy parameter. */
+static int query(ddb_service *svc, const cJSON *req, const char *filter_what, sim_reply *r)
 {
     static const char *const legacy[] = { NULL };
     common_req c = { 0 };
@@ -578,7 +650,8 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
     if ((rc = keycond_check(&kc, &s->ks, r)) != 0)
         goto out;
-    if (c.esk != NULL && (rc = start_key(&p, c.esk, 1, &tstart, &istart, r)) != 0)
+    if (c.esk != NULL && ((rc = start_key(&p, c.esk, 1, &tstart, &istart, r)) != 0 ||
+                          (rc = esk_bounds(&kc, c.esk, &s->ks, r)) != 0))
         goto out;
     if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0)
         goto out;
@@ -587,9 +660,9 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     for (int i = 0; i < 2; i++) {
         const char *kn = i == 0 ? s->ks.hash : s->ks.range;
         if (ddb_cond_names(filter, kn, 0)) {
-            ddb__validation(r, "Filter Expression can only contain non-primary key attributes: "
-                               "Primary key attribute: %s",
-                            kn);
+            ddb__validation(r, "%s can only contain non-primary key attributes: Primary key "
+                               "attribute: %s",
+                            filter_what, kn);
             goto out;
         }
     }
@@ -750,6 +823,21 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (c.esk != NULL && (rc = start_key(&p, c.esk, 0, &tstart, &istart, r)) != 0)
         goto out;
+    if (c.esk != NULL && p.total_segments > 0) {
+        /* a parallel Scan resumes only inside its own segment (API_Scan, Segment) */
+        int64_t segno = -1;
+        const char *h = p.g != NULL ? p.g->st.ks.hash : p.t->st.ks.hash;
+        if ((rc = ddb__scan_segment_of(c.esk, h, p.total_segments, &segno)) != 0)
+            goto out;
+        if (segno != p.segment) {
+            ddb__validation(r,
+                            "The provided starting key is invalid: Invalid ExclusiveStartKey. "
+                            "Please use ExclusiveStartKey with correct Segment. TotalSegments: "
+                            "%lld Segment: %lld",
+                            (long long)p.total_segments, (long long)p.segment);
+            goto out;
+        }
+    }
     if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0 ||
         (rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)
         goto out;
@@ -795,7 +883,9 @@ int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
     int rc = ddb__legacy_rewrite(req, DDB_LEGACY_QUERY, &nreq, r);
     if (rc != 0)
         return ddb__finish(rc, r);
-    rc = query(svc, nreq != NULL ? nreq : req, r);
+    const cJSON *qf = cJSON_GetObjectItemCaseSensitive(req, "QueryFilter");
+    rc = query(svc, nreq != NULL ? nreq : req,
+               cJSON_IsObject(qf) && qf->child != NULL ? "QueryFilter" : "Filter Expression", r);
     cJSON_Delete(nreq);
     return rc;
 }

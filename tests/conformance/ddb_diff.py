@@ -407,6 +407,10 @@ def semantic_cases():
     C = []
 
     def add(op, body, id_, **kw):
+        # case flags that helpers passed along with the request members
+        for flag in ("status_only", "ignore"):
+            if isinstance(body, dict) and flag in body:
+                kw[flag] = body.pop(flag)
         C.append(dict(op=op, body=body, id="sem/" + id_, **kw))
 
     ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/"
@@ -610,6 +614,8 @@ def semantic_cases():
     }
     for k, v in bad_values.items():
         put({"a": S("k_av"), "v": v}, "av/" + k)
+    # whichever of those a server accepted, leave no trace for the scans below
+    add("DeleteItem", {"TableName": "cf_hash", "Key": {"a": S("k_av")}}, "av/cleanup")
     # key problems
     put({"v": S("x")}, "key/missing-hash")
     put({"a": N("1")}, "key/wrong-type")
@@ -1050,8 +1056,9 @@ def semantic_cases():
     bw({"cf_hash": [P({"a": S("b1")}), D({"a": S("b1")})]}, "bwrite/dup-put-delete")
     bw({"cf_hash": [P({"a": S("b%d" % i)}) for i in range(26)]}, "bwrite/26")
     bw({"cf_hash": [P({"a": S("b%d" % i)}) for i in range(25)]}, "bwrite/25")
-    bw({"cf_hash": [P({"a": S("c%d" % i)}) for i in range(13)],
-        "cf_range": [P({"a": S("c"), "b": N(str(i))}) for i in range(13)]}, "bwrite/26-two-tables")
+    # deletes of absent items, so that a server accepting it changes nothing
+    bw({"cf_hash": [D({"a": S("c%d" % i)}) for i in range(13)],
+        "cf_range": [D({"a": S("c"), "b": N(str(i))}) for i in range(13)]}, "bwrite/26-two-tables")
     bw({"cf_hash": []}, "bwrite/empty-list")
     bw({"cf_hash": [{}]}, "bwrite/empty-request")
     bw({"cf_hash": [{"PutRequest": {"Item": {"a": S("x")}}, "DeleteRequest": {"Key": {"a": S("y")}}}]},
@@ -1064,6 +1071,269 @@ def semantic_cases():
     bw({"cf_hash": [P({"a": S("")})]}, "bwrite/empty-key")
     bw({"cf_hash": [P({"a": S("b1")})]}, "bwrite/rcc", ReturnConsumedCapacity="TOTAL")
     bw({"cf_hash": [P({"a": S("b1")})]}, "bwrite/ricm", ReturnItemCollectionMetrics="SIZE")
+
+    # --- more CreateTable checks
+    b = ct_unique("cs_t1", [("a", "S"), ("c", "S")], [("a", "HASH")])
+    g = copy.deepcopy(gsi)
+    g["Projection"] = {}
+    b["GlobalSecondaryIndexes"] = [g]
+    add("CreateTable", b, "create/gsi-no-projection-type")
+    gs = []
+    for i in range(21):
+        x = copy.deepcopy(gsi)
+        x["IndexName"] = "gsi%d" % i
+        gs.append(x)
+    add("CreateTable", ct_unique("cs_t1", [("a", "S"), ("c", "S")], [("a", "HASH")],
+                                 GlobalSecondaryIndexes=gs), "create/gsi-21")
+    add("CreateTable", ct_unique("cs_t1", [("a", "S"), ("c", "S")], [("a", "HASH")],
+                                 BillingMode="PAY_PER_REQUEST",
+                                 GlobalSecondaryIndexes=[gsi]), "create/ppr-gsi-with-throughput")
+    b = ct_unique("cs_t1", [("a", "S")], [("a", "HASH")], BillingMode="PAY_PER_REQUEST")
+    del b["ProvisionedThroughput"]
+    add("CreateTable", b, "create/ppr-ok", ignore=("TableDescription",))
+    add("CreateTable", ct_unique("cs_t1", [("a", "S"), ("b", "S")], [("a", "HASH"), ("b", "RANGE")],
+                                 LocalSecondaryIndexes=[dict(lsi, KeySchema=[
+                                     {"AttributeName": "a", "KeyType": "HASH"},
+                                     {"AttributeName": "b", "KeyType": "RANGE"}])]),
+        "create/lsi-same-key-as-table")
+    add("CreateTable", ct_unique("cs_t1", [("a", "S"), ("b", "S"), ("c", "S")],
+                                 [("a", "HASH"), ("b", "RANGE")],
+                                 LocalSecondaryIndexes=[dict(lsi, KeySchema=[
+                                     {"AttributeName": "c", "KeyType": "RANGE"},
+                                     {"AttributeName": "a", "KeyType": "HASH"}])]),
+        "create/lsi-range-first")
+
+    # --- a table with a GSI (KEYS_ONLY) and an LSI (INCLUDE)
+    add("CreateTable", ct("cf_idx", [("a", "S"), ("b", "N"), ("g", "S"), ("l", "S")],
+                          [("a", "HASH"), ("b", "RANGE")],
+                          GlobalSecondaryIndexes=[{
+                              "IndexName": "gk", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                               {"AttributeName": "b", "KeyType": "RANGE"}],
+                              "Projection": {"ProjectionType": "KEYS_ONLY"},
+                              "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}],
+                          LocalSecondaryIndexes=[{
+                              "IndexName": "li", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"},
+                                                               {"AttributeName": "l", "KeyType": "RANGE"}],
+                              "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]}}]),
+        "fixture/cf_idx", ignore=("TableDescription",))
+    for i in range(1, 6):
+        put({"a": S("p"), "b": N(str(i)), "g": S("G%d" % (i % 2)), "l": S("L%d" % (6 - i)),
+             "x": N(str(i)), "y": S("y%d" % i)}, "fixture/idx-%d" % i, table="cf_idx")
+    put({"a": S("p"), "b": N("9"), "g": N("1")}, "idx/put-gsi-key-wrong-type", table="cf_idx")
+    put({"a": S("p"), "b": N("9"), "g": S("")}, "idx/put-gsi-key-empty", table="cf_idx")
+    put({"a": S("p"), "b": N("9"), "l": {"B": "YWJj"}}, "idx/put-lsi-key-wrong-type", table="cf_idx")
+    put({"a": S("p"), "b": N("9"), "g": {"SS": ["x"]}}, "idx/put-gsi-key-set", table="cf_idx")
+    upd("SET g = :n", "idx/update-gsi-key-wrong-type", key={"a": S("p"), "b": N("1")},
+        vals={":n": N("1")}, table="cf_idx")
+    upd("SET g.x = :n", "idx/update-gsi-key-nested", key={"a": S("p"), "b": N("1")},
+        vals={":n": N("1")}, table="cf_idx")
+    upd(None, "idx/attr-updates-gsi-key-wrong-type", key={"a": S("p"), "b": N("1")}, table="cf_idx",
+        AttributeUpdates={"g": {"Action": "PUT", "Value": N("1")}})
+
+    def qi(id_, **kw):
+        b = {"TableName": "cf_idx"}
+        b.update(kw)
+        add("Query", b, id_)
+
+    GV = {":g": S("G1"), ":p": S("p"), ":b": N("2"), ":l": S("L3")}
+
+    def gv(*names):
+        return {n: GV[n] for n in names}
+
+    qi("idx/query-gsi", IndexName="gk", KeyConditionExpression="g = :g", ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-desc", IndexName="gk", KeyConditionExpression="g = :g", ScanIndexForward=False,
+       ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-limit", IndexName="gk", KeyConditionExpression="g = :g", Limit=1,
+       ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-esk", IndexName="gk", KeyConditionExpression="g = :g", Limit=1,
+       ExclusiveStartKey={"a": S("p"), "b": N("1"), "g": S("G1")}, ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-esk-missing-index-key", IndexName="gk", KeyConditionExpression="g = :g",
+       ExclusiveStartKey={"a": S("p"), "b": N("1")}, ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-esk-wrong-type", IndexName="gk", KeyConditionExpression="g = :g",
+       ExclusiveStartKey={"a": S("p"), "b": N("1"), "g": N("1")}, ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-consistent", IndexName="gk", KeyConditionExpression="g = :g", ConsistentRead=True,
+       ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-all-attributes", IndexName="gk", KeyConditionExpression="g = :g",
+       Select="ALL_ATTRIBUTES", ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-all-projected", IndexName="gk", KeyConditionExpression="g = :g",
+       Select="ALL_PROJECTED_ATTRIBUTES", ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-projection-nonkey", IndexName="gk", KeyConditionExpression="g = :g",
+       ProjectionExpression="x", ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-count", IndexName="gk", KeyConditionExpression="g = :g", Select="COUNT",
+       ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-gsi-filter-on-index-key", IndexName="gk", KeyConditionExpression="g = :g",
+       FilterExpression="b > :b", ExpressionAttributeValues=gv(":g", ":b"))
+    qi("idx/query-gsi-filter-on-table-key", IndexName="gk", KeyConditionExpression="g = :g",
+       FilterExpression="a = :p", ExpressionAttributeValues=gv(":g", ":p"))
+    qi("idx/query-gsi-by-table-key", IndexName="gk", KeyConditionExpression="a = :p",
+       ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-gsi-rcc", IndexName="gk", KeyConditionExpression="g = :g", ReturnConsumedCapacity="INDEXES",
+       ExpressionAttributeValues=gv(":g"))
+    qi("idx/query-lsi", IndexName="li", KeyConditionExpression="a = :p AND l > :l",
+       ExpressionAttributeValues=gv(":p", ":l"))
+    qi("idx/query-lsi-all-attributes", IndexName="li", KeyConditionExpression="a = :p",
+       Select="ALL_ATTRIBUTES", ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-lsi-projected", IndexName="li", KeyConditionExpression="a = :p",
+       ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-lsi-consistent", IndexName="li", KeyConditionExpression="a = :p", ConsistentRead=True,
+       ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-lsi-esk", IndexName="li", KeyConditionExpression="a = :p", Limit=2,
+       ExclusiveStartKey={"a": S("p"), "b": N("4"), "l": S("L2")}, ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-lsi-rcc", IndexName="li", KeyConditionExpression="a = :p", ReturnConsumedCapacity="INDEXES",
+       ExpressionAttributeValues=gv(":p"))
+    qi("idx/query-lsi-filter-on-table-range", IndexName="li", KeyConditionExpression="a = :p",
+       FilterExpression="b > :b", ExpressionAttributeValues=gv(":p", ":b"))
+    add("Scan", {"TableName": "cf_idx", "IndexName": "gk"}, "idx/scan-gsi")
+    add("Scan", {"TableName": "cf_idx", "IndexName": "gk", "ConsistentRead": True}, "idx/scan-gsi-consistent")
+    add("Scan", {"TableName": "cf_idx", "IndexName": "li", "Select": "ALL_ATTRIBUTES"}, "idx/scan-lsi-all")
+    add("Scan", {"TableName": "cf_idx", "IndexName": "gk", "Select": "ALL_ATTRIBUTES"}, "idx/scan-gsi-all")
+    add("Scan", {"TableName": "cf_idx", "IndexName": "gk", "ExclusiveStartKey": {"a": S("p"), "b": N("1")}},
+        "idx/scan-gsi-esk-short")
+    add("Scan", {"TableName": "cf_idx", "IndexName": "gk", "ProjectionExpression": "g.x"},
+        "idx/scan-gsi-nested-index-key")
+    add("DescribeTable", {"TableName": "cf_idx"}, "idx/describe", status_only=True)
+    add("DeleteItem", {"TableName": "cf_idx", "Key": {"a": S("p"), "b": N("5")}, "ReturnValues": "ALL_OLD",
+                       "ReturnConsumedCapacity": "INDEXES"}, "idx/delete-rcc")
+    add("PutItem", {"TableName": "cf_idx", "Item": {"a": S("p"), "b": N("5"), "g": S("G9")},
+                    "ReturnConsumedCapacity": "INDEXES"}, "idx/put-rcc")
+    add("BatchGetItem", {"RequestItems": {"cf_idx": {"Keys": [{"a": S("p"), "b": N("1")}]}},
+                         "ReturnConsumedCapacity": "INDEXES"}, "idx/bget-rcc")
+
+    # --- more KeyConditionExpression checks
+    q("query/two-names-one-cond", KeyConditionExpression="a = b")
+    q("query/value-only", KeyConditionExpression=":h = :h", ExpressionAttributeValues=vals(":h"))
+    q("query/nested-parens", KeyConditionExpression="a = :h AND (b = :b)",
+      ExpressionAttributeValues=vals(":h", ":b"))
+    q("query/parens-whole", KeyConditionExpression="(a = :h)", ExpressionAttributeValues=vals(":h"))
+    q("query/not", KeyConditionExpression="NOT a = :h", ExpressionAttributeValues=vals(":h"))
+    q("query/func-size", KeyConditionExpression="a = :h AND size(b) > :b",
+      ExpressionAttributeValues=vals(":h", ":b"))
+    q("query/begins-with-hash", KeyConditionExpression="begins_with(a, :h)", ExpressionAttributeValues=vals(":h"))
+    q("query/range-le", KeyConditionExpression="a = :h AND b <= :b", ExpressionAttributeValues=vals(":h", ":b"))
+    q("query/range-lt-desc", KeyConditionExpression="a = :h AND b < :c", ScanIndexForward=False,
+      ExpressionAttributeValues=vals(":h", ":c"))
+    q("query/range-ge-limit", KeyConditionExpression="a = :h AND b >= :b", Limit=2,
+      ExpressionAttributeValues=vals(":h", ":b"))
+    q("query/esk-outside-range", KeyConditionExpression="a = :h AND b > :c",
+      ExclusiveStartKey={"a": S("h1"), "b": N("1")}, ExpressionAttributeValues=vals(":h", ":c"))
+    q("query/esk-range-eq-other-hash", KeyConditionExpression="a = :h AND b = :b",
+      ExclusiveStartKey={"a": S("h2"), "b": N("3")}, ExpressionAttributeValues=vals(":h", ":b"))
+    q("query/key-conditions-three", KeyConditions={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]},
+        "b": {"ComparisonOperator": "GT", "AttributeValueList": [N("1")]},
+        "c": {"ComparisonOperator": "EQ", "AttributeValueList": [N("1")]}})
+    q("query/key-conditions-range-gt", KeyConditions={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]},
+        "b": {"ComparisonOperator": "GT", "AttributeValueList": [N("5")]}})
+    q("query/key-conditions-wrong-type", KeyConditions={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [N("1")]}})
+    q("query/key-conditions-between-one", KeyConditions={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]},
+        "b": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N("1")]}})
+    q("query/key-conditions-begins-number", KeyConditions={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]},
+        "b": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [N("1")]}})
+    q("query/queryfilter", KeyConditions={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]}},
+      QueryFilter={"v": {"ComparisonOperator": "GT", "AttributeValueList": [N("30")]}})
+    q("query/queryfilter-on-key", KeyConditions={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]}},
+      QueryFilter={"b": {"ComparisonOperator": "GT", "AttributeValueList": [N("3")]}})
+    q("query/atg", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"), AttributesToGet=["v"])
+    q("query/select-specific-atg", KeyConditions={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [S("h1")]}},
+      Select="SPECIFIC_ATTRIBUTES", AttributesToGet=["v"])
+
+    # --- more Scan checks
+    sc("scan/esk-wrong-segment", Segment=1, TotalSegments=4, ExclusiveStartKey={"a": S("h1"), "b": N("3")})
+    sc("scan/segment-big", Segment=999999, TotalSegments=1000000, Select="COUNT")
+    sc("scan/filter-begins", FilterExpression="begins_with(t, :p)", ExpressionAttributeValues={":p": S("xx")})
+    sc("scan/filter-size", FilterExpression="size(t) > :n", ExpressionAttributeValues={":n": N("3")})
+    sc("scan/filter-in", FilterExpression="v IN (:a, :b)", ExpressionAttributeValues={":a": N("10"), ":b": N("70")})
+    sc("scan/filter-between", FilterExpression="v BETWEEN :a AND :b",
+       ExpressionAttributeValues={":a": N("20"), ":b": N("40")})
+    sc("scan/filter-not-exists", FilterExpression="attribute_not_exists(t)")
+    sc("scan/filter-type", FilterExpression="attribute_type(v, :t)", ExpressionAttributeValues={":t": S("N")})
+    sc("scan/filter-contains", FilterExpression="contains(t, :p)", ExpressionAttributeValues={":p": S("xxx")})
+    sc("scan/filter-ne", FilterExpression="v <> :a", ExpressionAttributeValues={":a": N("10")})
+    sc("scan/limit-filter", Limit=3, FilterExpression="v > :a", ExpressionAttributeValues={":a": N("10")},
+       status_only=True)
+
+    # --- more UpdateExpression checks
+    upd("SET v = if_not_exists(v)", "upd/if-not-exists-arity")
+    upd("SET v = if_not_exists(:n, :n)", "upd/if-not-exists-value-first", vals={":n": N("1")})
+    upd("SET v = foo(v)", "upd/unknown-function")
+    upd("SET v = (:n)", "upd/parens-value", vals={":n": N("1")})
+    upd("SET v = list_append(:n)", "upd/list-append-arity", vals={":n": {"L": []}})
+    upd("SET v = :a + :b + :c", "upd/chained-plus", vals={":a": N("1"), ":b": N("1"), ":c": N("1")})
+    upd("SET v = attribute_exists(v)", "upd/condition-function-in-set")
+    upd("REMOVE v, v", "upd/remove-twice")
+    upd("ADD v :n, v :n", "upd/add-twice", vals={":n": N("1")})
+    upd("ADD ss :ss", "upd/add-set-new", vals={":ss": {"SS": ["q"]}}, key={"a": S("k-add")},
+        ReturnValues="ALL_NEW")
+    upd("ADD ns :ns", "upd/add-number-set", vals={":ns": {"NS": ["1", "2"]}}, key={"a": S("k-add")},
+        ReturnValues="UPDATED_NEW")
+    upd("ADD ns :ns", "upd/add-number-set-2", vals={":ns": {"NS": ["2", "3"]}}, key={"a": S("k-add")},
+        ReturnValues="UPDATED_NEW")
+    upd("DELETE ns :ns", "upd/delete-number-set", vals={":ns": {"NS": ["1", "3"]}}, key={"a": S("k-add")},
+        ReturnValues="UPDATED_NEW")
+    upd("ADD ns :ss", "upd/add-set-mismatch", vals={":ss": {"SS": ["1"]}}, key={"a": S("k-add")})
+    upd("DELETE nope :ns", "upd/delete-missing-attr", vals={":ns": {"NS": ["1"]}}, key={"a": S("k-add")},
+        ReturnValues="ALL_NEW")
+    upd("SET l = list_append(l, :l)", "upd/list-append-missing", vals={":l": {"L": [N("1")]}},
+        key={"a": S("k-add")})
+    upd("SET #a = :n", "upd/key-via-name", vals={":n": S("x")}, names={"#a": "a"}, key={"a": S("k-add")})
+    upd("SET v = :n", "upd/gsi-free-table-rv-none", vals={":n": N("1")}, key={"a": S("k-add")},
+        ReturnValues="NONE")
+    upd(None, "upd/attr-updates-add-set", key={"a": S("k-add")},
+        AttributeUpdates={"ss": {"Action": "ADD", "Value": {"SS": ["r"]}}}, ReturnValues="UPDATED_NEW")
+    upd(None, "upd/attr-updates-delete-set", key={"a": S("k-add")},
+        AttributeUpdates={"ss": {"Action": "DELETE", "Value": {"SS": ["q"]}}}, ReturnValues="UPDATED_NEW")
+    upd(None, "upd/attr-updates-add-num-to-str", key={"a": S("k-add")},
+        AttributeUpdates={"ss": {"Action": "ADD", "Value": N("1")}})
+    upd(None, "upd/attr-updates-bad-action", key={"a": S("k-add")},
+        AttributeUpdates={"ss": {"Action": "NOPE", "Value": N("1")}})
+    upd(None, "upd/attr-updates-with-expected", key={"a": S("k-add")},
+        AttributeUpdates={"w": {"Action": "PUT", "Value": N("1")}}, Expected={"zz": {"Exists": False}},
+        ReturnValues="ALL_NEW")
+    upd(None, "upd/attr-updates-expected-fail", key={"a": S("k-add")},
+        AttributeUpdates={"w": {"Action": "PUT", "Value": N("1")}}, Expected={"w": {"Value": N("99")}})
+
+    # --- more legacy Expected checks
+    put({"a": S("kx")}, "put/expected-between-mixed", Expected={"v": {"ComparisonOperator": "BETWEEN",
+                                                                       "AttributeValueList": [N("1"), S("x")]}})
+    put({"a": S("kx")}, "put/expected-begins-number", Expected={"v": {"ComparisonOperator": "BEGINS_WITH",
+                                                                       "AttributeValueList": [N("1")]}})
+    put({"a": S("kx")}, "put/expected-exists-true-value-ok", Expected={"a": {"Exists": True, "Value": S("kx")}})
+    put({"a": S("kx")}, "put/expected-and-condop-or", ConditionalOperator="OR",
+        Expected={"a": {"Exists": False}, "zz": {"Exists": False}})
+    put({"a": S("kx")}, "put/expected-ne", Expected={"a": {"ComparisonOperator": "NE",
+                                                        "AttributeValueList": [S("zz")]}})
+    put({"a": S("kx")}, "put/expected-not-null-fail", Expected={"zz": {"ComparisonOperator": "NOT_NULL"}})
+    put({"a": S("kx")}, "put/expected-in-ok", Expected={"a": {"ComparisonOperator": "IN",
+                                                           "AttributeValueList": [S("kx"), S("y")]}})
+    put({"a": S("kx")}, "put/expected-in-set-arg", Expected={"a": {"ComparisonOperator": "IN",
+                                                                "AttributeValueList": [{"SS": ["kx"]}]}})
+
+    # --- more BatchWriteItem / BatchGetItem checks
+    bw({"cf_range": [P({"a": S("z"), "b": N("1")}), P({"a": S("z"), "b": N("1.0")})]}, "bwrite/dup-number-key")
+    bw({"cf_range": [D({"a": S("z"), "b": N("1")}), D({"a": S("z"), "b": N("1")})]}, "bwrite/dup-delete")
+    bw({"cf_hash": [D({"a": S("nope")})]}, "bwrite/delete-absent")
+    bw({"cf_hash": [P({"a": S("b%d" % i), "v": S("x" * 20000)}) for i in range(25)]}, "bwrite/25-large")
+    bg({"cf_range": {"Keys": [{"a": S("h1"), "b": N("1")}, {"a": S("h1"), "b": N("1.00")}]}}, "bget/dup-number")
+    bg({"cf_hash": {"Keys": [{"a": S("k1")}], "ConsistentRead": True}}, "bget/consistent-rcc",
+       ReturnConsumedCapacity="TOTAL")
+    bg({"cf_hash": {"Keys": [{"a": S("k1")}], "AttributesToGet": ["v", "v"]}}, "bget/atg-dup")
+    bg({"cf_hash": {"Keys": [{"a": S("k1")}], "ProjectionExpression": "#v",
+                    "ExpressionAttributeNames": {"#v": "v"}}}, "bget/projection-names")
+
+    # --- numbers compare and store by value
+    put({"a": S("num"), "n1": N("1.500"), "n2": N("-0"), "n3": N("0.0001e4"), "n4": N("1E+2"),
+         "ns": {"NS": ["3", "1.0", "02"]}}, "num/canonical-put")
+    get({"a": S("num")}, "num/canonical-get", ConsistentRead=True)
+    put({"a": S("num"), "n1": N("1e-130")}, "num/min-positive")
+    put({"a": S("num"), "n1": N("-9.9999999999999999999999999999999999999E+125")}, "num/min-negative")
+    put({"a": S("num"), "n1": N("0.00000000000000000000000000000000000000000001")}, "num/small")
+    put({"a": S("num"), "n1": N("123456789012345678901234567890123456789")}, "num/39-digits")
+    put({"a": S("num"), "n1": N("1234567890123456789012345678901234567.8")}, "num/38-digits-fraction")
+    put({"a": S("num"), "n1": N("0.1234567890123456789012345678901234567800")}, "num/trailing-zeros")
 
     # --- DeleteTable / UpdateTable lifecycle
     add("CreateTable", ct("cf_tmp", [("a", "S")], [("a", "HASH")]), "life/create", ignore=("TableDescription",))

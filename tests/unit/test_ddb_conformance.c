@@ -7,6 +7,7 @@
  * Sources: each test names its page of the DynamoDB API reference or developer guide;
  * exact messages are DynamoDB's as recorded by dynalite's test suite. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,5 +386,111 @@ Test(ddb_conformance, query_values_without_expressions)
     fails(call(&e, "Query", "{'TableName':'tbl'}"), "ValidationException",
           "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
           "the request.");
+    t_fini(&e);
+}
+
+/* API_Query, ExclusiveStartKey: the start key must lie inside the key condition - its sort
+ * key satisfying the sort key condition ("does not match the range key predicate"), its
+ * partition key the one queried ("at most one row" with a sort key condition, "outside
+ * query boundaries" without). */
+Test(ddb_conformance, query_start_key_inside_the_key_condition)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h AND b > :n',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'},':n':{'N':'5'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'1'}}}"),
+          "ValidationException", "The provided starting key does not match the range key predicate");
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h AND b > :n',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'},':n':{'N':'0'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'other'},'b':{'N':'1'}}}"),
+          "ValidationException", "The query can return at most one row and cannot be restarted");
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':'a = :h',"
+                            "'ExpressionAttributeValues':{':h':{'S':'h'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'other'},'b':{'N':'1'}}}"),
+          "ValidationException",
+          "The provided starting key is outside query boundaries based on provided conditions");
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':"
+                            "'a = :h AND b BETWEEN :x AND :y','ExpressionAttributeValues':"
+                            "{':h':{'S':'h'},':x':{'N':'2'},':y':{'N':'3'}},"
+                            "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'4'}}}"),
+          "ValidationException", "The provided starting key does not match the range key predicate");
+    sim_reply *r = call(&e, "Query", "{'TableName':'tbl','KeyConditionExpression':"
+                                     "'a = :h AND b >= :n','ExpressionAttributeValues':"
+                                     "{':h':{'S':'h'},':n':{'N':'1'}},"
+                                     "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'1'}}}");
+    ok(r);
+    cr_assert_eq(num_at(r->body, "Count"), 0);
+    t_fini(&e);
+}
+
+/* API_Query, QueryFilter (legacy): the key attributes message names the legacy parameter. */
+Test(ddb_conformance, query_filter_legacy_on_key)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "Query", "{'TableName':'tbl','KeyConditions':{'a':{'ComparisonOperator':'EQ',"
+                            "'AttributeValueList':[{'S':'h'}]}},'QueryFilter':{'b':"
+                            "{'ComparisonOperator':'GT','AttributeValueList':[{'N':'0'}]}}}"),
+          "ValidationException",
+          "QueryFilter can only contain non-primary key attributes: Primary key attribute: b");
+    t_fini(&e);
+}
+
+/* API_UpdateItem, AttributeUpdates (legacy): ADD of a value whose type does not fit the
+ * attribute is refused as DynamoDB words it for that parameter. */
+Test(ddb_conformance, attribute_updates_type_mismatch)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    ok(call(&e, "PutItem", "{'TableName':'tbl','Item':{'a':{'S':'h'},'b':{'N':'2'},"
+                           "'s':{'S':'x'}}}"));
+    fails(call(&e, "UpdateItem", "{'TableName':'tbl','Key':{'a':{'S':'h'},'b':{'N':'2'}},"
+                                 "'AttributeUpdates':{'s':{'Action':'ADD','Value':{'N':'1'}}}}"),
+          "ValidationException", "Type mismatch for attribute to update");
+    /* the expression form keeps its own message */
+    fails(call(&e, "UpdateItem", "{'TableName':'tbl','Key':{'a':{'S':'h'},'b':{'N':'2'}},"
+                                 "'UpdateExpression':'ADD s :n','ExpressionAttributeValues':"
+                                 "{':n':{'N':'1'}}}"),
+          "ValidationException", "An operand in the update expression has an incorrect data type");
+    t_fini(&e);
+}
+
+/* API_Scan, Segment: a parallel scan resumes only inside its own segment. */
+Test(ddb_conformance, scan_start_key_in_another_segment)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    /* find the segment (of 4) that holds partition key "h" */
+    int seg = -1;
+    for (int i = 0; i < 4 && seg < 0; i++) {
+        char req[160];
+        snprintf(req, sizeof req, "{'TableName':'tbl','Segment':%d,'TotalSegments':4}", i);
+        sim_reply *r = call(&e, "Scan", req);
+        ok(r);
+        if (num_at(r->body, "Count") == 1)
+            seg = i;
+    }
+    cr_assert_geq(seg, 0);
+    char req[256];
+    snprintf(req, sizeof req,
+             "{'TableName':'tbl','Segment':%d,'TotalSegments':4,"
+             "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'1'}}}",
+             (seg + 1) % 4);
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+             "ExclusiveStartKey with correct Segment. TotalSegments: 4 Segment: %d",
+             (seg + 1) % 4);
+    fails(call(&e, "Scan", req), "ValidationException", msg);
+    snprintf(req, sizeof req,
+             "{'TableName':'tbl','Segment':%d,'TotalSegments':4,"
+             "'ExclusiveStartKey':{'a':{'S':'h'},'b':{'N':'1'}}}",
+             seg);
+    ok(call(&e, "Scan", req));
     t_fini(&e);
 }
