@@ -83,7 +83,7 @@ conformance: $(BUILD)/stratus
 	     npm install --no-audit --no-fund dynalite@4.0.0)
 	python3 tests/conformance/ddb_diff.py --stratus ./$(BUILD)/stratus \
 	    --dynalite $(CONFORMANCE_DIR)/node_modules/dynalite/cli.js --log-dir $(CONFORMANCE_DIR) \
-	    --json $(CONFORMANCE_DIR)/results.json
+	    --json $(CONFORMANCE_DIR)/results.json --shape-groups $(CONFORMANCE_DIR)/shape-groups.txt
 
 bench: $(BUILD)/stratus
 	sh tests/bench/run.sh ./$(BUILD)/stratus
