@@ -494,3 +494,17 @@ Test(ddb_conformance, scan_start_key_in_another_segment)
     ok(call(&e, "Scan", req));
     t_fini(&e);
 }
+
+/* API_AttributeValue: a member set to JSON null is an absent member, so {"S": null} is an
+ * empty AttributeValue. */
+Test(ddb_conformance, null_attribute_value_member_is_absent)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "PutItem", "{'TableName':'tbl','Item':{'a':{'S':'h'},'b':{'N':'3'},"
+                              "'v':{'S':null}}}"),
+          "ValidationException",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+    t_fini(&e);
+}
