@@ -270,6 +270,12 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
         goto out;
     }
+    /* the item's size is part of the request's validation: it is refused before the table is
+     * looked up (developer guide, ServiceQuotas: item size 400 KB) */
+    if (is_put && ddb_item_size(doc) > DDB_ITEM_MAX_BYTES) {
+        ddb__validation(r, "Item size has exceeded the maximum allowed size");
+        goto out;
+    }
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
     if (is_put) {

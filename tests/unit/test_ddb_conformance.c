@@ -508,3 +508,36 @@ Test(ddb_conformance, null_attribute_value_member_is_absent)
           "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     t_fini(&e);
 }
+
+/* Developer guide, ServiceQuotas ("The maximum item size in DynamoDB is 400 KB"): the size
+ * is part of the request's validation, checked before the table is looked up. */
+Test(ddb_conformance, item_size_checked_before_the_table)
+{
+    tenv e;
+    t_init(&e);
+    char *big = malloc(420 * 1024);
+    cr_assert_not_null(big);
+    int n = snprintf(big, 64, "{'TableName':'nope','Item':{'a':{'S':'k'},'v':{'S':'");
+    memset(big + n, 'x', 409600);
+    strcpy(big + n + 409600, "'}}}");
+    fails(call(&e, "PutItem", big), "ValidationException",
+          "Item size has exceeded the maximum allowed size");
+    free(big);
+    fails(call(&e, "PutItem", "{'TableName':'nope','Item':{'a':{'S':'k'}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    t_fini(&e);
+}
+
+/* API_ExpectedAttributeValue: Exists may not be combined with ComparisonOperator. */
+Test(ddb_conformance, expected_exists_with_comparison_operator)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e);
+    fails(call(&e, "PutItem", "{'TableName':'tbl','Item':{'a':{'S':'h'},'b':{'N':'4'}},"
+                              "'Expected':{'a':{'Exists':true,'ComparisonOperator':'LT'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Exists and ComparisonOperator cannot be "
+          "used together for Attribute: a");
+    t_fini(&e);
+}
