@@ -142,8 +142,8 @@ int ddb_update_touches(const ddb_update *u, const char *name);
  */
 cJSON *ddb_update_project(const ddb_update *u, const cJSON *item);
 
-/** 1 when u (borrowed; NULL gives 0) acts on a path below top-level attribute name
- * (name.x, name[0]), else 0. */
+/** 1 when u (borrowed; NULL gives 0) acts on, or reads in an operand, a path below
+ * top-level attribute name (name.x, name[0]), else 0. */
 int ddb_update_nests(const ddb_update *u, const char *name);
 
 void ddb_update_free(ddb_update *u);

@@ -1464,6 +1464,54 @@ def semantic_cases():
     put({"a": S("kx")}, "put/expected-value-mismatch", Expected={"a": {"Value": S("ky")}})
     put({"a": S("kx")}, "put/expected-value-exists-false", Expected={"a": {"Value": S("ky"), "Exists": False}})
 
+    # --- UpdateExpression checks in DynamoDB's priority (on cf_hash, key a)
+    TV = {":s": S("x"), ":n": N("1"), ":b": {"B": "YQ=="}, ":t": {"BOOL": True}, ":z": {"NULL": True},
+          ":ss": {"SS": ["x"]}, ":ns": {"NS": ["1"]}, ":bs": {"BS": ["YQ=="]}, ":m": {"M": {}},
+          ":l": {"L": []}}
+    for name, v in TV.items():
+        for clause in ("ADD", "DELETE"):
+            if (clause == "ADD" and name in (":n", ":ss", ":ns", ":bs")) or \
+                    (clause == "DELETE" and name in (":ss", ":ns", ":bs")):
+                continue
+            upd("%s w.q %s" % (clause, name), "upd/type-%s-%s" % (clause.lower(), name[1:]),
+                vals={name: v})
+        if name not in (":l",):
+            upd("SET w = list_append(%s, w)" % name, "upd/type-list-append-%s" % name[1:], vals={name: v})
+        if name != ":n":
+            upd("SET w = w + %s" % name, "upd/type-plus-%s" % name[1:], vals={name: v})
+            upd("SET w = %s - w" % name, "upd/type-minus-%s" % name[1:], vals={name: v})
+    for i, expr in enumerate(("SET a1 = :n SET a2 = :n", "REMOVE a1 SET a2 = :n REMOVE a3",
+                              "ADD a1 :n SET a2 = :n ADD a3 :n", "DELETE a1 :ss SET a2 = :n DELETE a3 :ss")):
+        used = {k: TV[k] for k in (":n", ":ss") if k in expr}
+        upd(expr, "upd/section-twice-%d" % i, vals=used)
+    upd("SET #w[1] = :n, #w.x = :n", "upd/conflict-names", vals={":n": N("1")}, names={"#w": "w"})
+    upd("SET w.x.y = :n, w = :n", "upd/overlap-order", vals={":n": N("1")})
+    upd("REMOVE w, #w.x", "upd/overlap-remove-names", names={"#w": "w"})
+    upd("SET w[3].x = :n, w[3] = :n", "upd/overlap-index", vals={":n": N("1")})
+    upd("REMOVE w.x SET w[1] = :n", "upd/conflict-remove-set", vals={":n": N("1")})
+    upd("ADD a.b :n", "upd/key-nested-add", vals={":n": N("1")})
+    upd("DELETE a :ns", "upd/key-delete", vals={":ns": {"NS": ["1"]}})
+    upd("SET w = a.b + a[1]", "upd/key-read-nested")
+    upd("REMOVE d SET b = :n, a = :n", "upd/key-among-others", vals={":n": N("1")})
+    upd("SET w = if_not_exists(:n, w)", "upd/if-not-exists-value-path", vals={":n": N("1")})
+    upd("SET w = if_not_exists(if_not_exists(w, v), v)", "upd/if-not-exists-nested")
+    upd("SET w = list_append(w)", "upd/list-append-one")
+    upd("SET w = :n", "upd/unused-names-two", vals={":n": N("1")}, names={"#a": "a", "#b": "b"})
+    upd("REMOVE w", "upd/unused-values-two", vals={":a": S("a"), ":c": S("c")})
+    upd("set w = :n", "upd/lowercase-set", vals={":n": N("1")}, ReturnValues="UPDATED_NEW")
+    upd(" remove  w ", "upd/spaces-remove", ReturnValues="UPDATED_OLD")
+    upd("SET w = :n", "upd/cond-empty", vals={":n": N("1")}, ConditionExpression="")
+    upd("", "upd/both-empty", ConditionExpression="")
+    upd("SET abOrt = :n", "upd/reserved-mixed-case", vals={":n": N("1")})
+    upd("REMOVE Absolute", "upd/reserved-remove")
+    upd("SET w = if_not_exist(w, :n)", "upd/misspelt-function", vals={":n": N("1")})
+    upd("SET w = :n", "upd/empty-key", key={}, vals={":n": N("1")})
+    upd("SET w = :n", "upd/key-bool", key={"a": {"BOOL": True}}, vals={":n": N("1")})
+    upd("SET w = :n", "upd/key-extra", key={"a": S("ku"), "b": S("x")}, vals={":n": N("1")})
+    upd("SET w = :n", "upd/empty-key-absent-table", key={}, vals={":n": N("1")}, table="cf_nope")
+    upd(None, "upd/attr-updates-key-nested", AttributeUpdates={"a": {"Value": S("z")}})
+    upd("SET w = :big", "upd/new-item-too-big", key={"a": S("ku-big")}, vals={":big": S("x" * 409590)})
+
     # --- DeleteTable / UpdateTable lifecycle
     add("CreateTable", ct("cf_tmp", [("a", "S")], [("a", "HASH")]), "life/create", ignore=("TableDescription",))
     add("UpdateTable", {"TableName": "cf_tmp", "ProvisionedThroughput":

@@ -198,6 +198,10 @@ Test(ddb_conformance, nested_paths_into_key_attributes)
           "allowed: IndexKey: g");
     fails(call(&e, "UpdateItem",
                "{'TableName':'tbl','Key':{'a':{'S':'h'},'b':{'N':'1'}},'UpdateExpression':"
+               "'SET v = a.x + a[1]'}"),
+          "ValidationException", key_a);
+    fails(call(&e, "UpdateItem",
+               "{'TableName':'tbl','Key':{'a':{'S':'h'},'b':{'N':'1'}},'UpdateExpression':"
                "'SET c.z = :s','ExpressionAttributeValues':{':s':{'S':'x'}}}"),
           "ValidationException",
           "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
