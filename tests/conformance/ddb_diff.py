@@ -248,7 +248,7 @@ TRIAGE = [
      "API_BatchWriteItem: at most 25 requests in all, across tables"),
     (r"^sem/bwrite/both-requests$", None, "dynalite",
      "API_WriteRequest holds exactly one of PutRequest and DeleteRequest"),
-    (r"^sem/(get|bget)/empty-(string-)?key$", None, "dynalite",
+    (r"^sem/(get|bget)/empty-(string-)?key$|^sem/bwrite/delete-empty-string-key$", None, "dynalite",
      "since empty strings are allowed in non-key attributes (2020) DynamoDB says 'One or more "
      "parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
      "empty string value. Key: a'"),
@@ -1463,6 +1463,49 @@ def semantic_cases():
     put({"a": S("kx")}, "put/expected-value-eq-ok", Expected={"a": {"Value": S("kx")}})
     put({"a": S("kx")}, "put/expected-value-mismatch", Expected={"a": {"Value": S("ky")}})
     put({"a": S("kx")}, "put/expected-value-exists-false", Expected={"a": {"Value": S("ky"), "Exists": False}})
+
+    # --- BatchWriteItem item checks (they differ from PutItem's wording)
+    bw({"cf_hash": [P({})]}, "bwrite/empty-item")
+    bw({"cf_nope": [P({})]}, "bwrite/empty-item-absent-table")
+    bw({"cf_hash": [P({"b": S("x")})]}, "bwrite/other-attr-only")
+    bw({"cf_hash": [P({"a": {"B": "abcd"}})]}, "bwrite/binary-for-string")
+    bw({"cf_hash": [P({"a": {"SS": ["x"]}})]}, "bwrite/set-for-string")
+    bw({"cf_range": [P({"a": S("x")})]}, "bwrite/missing-range")
+    bw({"cf_hash": [D({"a": S("dd")}), P({"a": S("dd")})]}, "bwrite/dup-delete-first")
+    bw({"cf_hash": [P({"a": S("x"), "v": {"SS": ["a", ""]}})]}, "bwrite/set-empty-member")
+    bw({"cf_hash": [P({"a": S("x"), "v": {"BS": ["YQ==", ""]}})]}, "bwrite/bset-empty-member")
+    bw({"cf_hash": [P({"a": S("x"), "v": {"NS": ["1", ""]}})]}, "bwrite/nset-empty-member")
+    bw({"cf_nope": [P({"a": S("x"), "b": S("a" * (400 * 1024 - 3))})]}, "bwrite/too-big-absent-table")
+    bw({"cf_nope": [P({"a": S("x"), "b": S("a" * (400 * 1024 - 4))})]}, "bwrite/fits-absent-table")
+    bw({"cf_hash": [D({})]}, "bwrite/delete-empty-key")
+    bw({"cf_hash": [D({"a": S("")})]}, "bwrite/delete-empty-string-key")
+    bw({"cf_idx": [P({"a": S("p"), "b": N("7"), "g": N("1")})]}, "bwrite/gsi-key-wrong-type")
+    bg({"cf_hash": {"Keys": [{}]}}, "bget/empty-key-map")
+    bg({"cf_nope": {"Keys": [{}]}}, "bget/empty-key-absent-table")
+    bg({"cf_hash": {"Keys": [{"a": S("k1"), "b": S("x")}]}}, "bget/extra-key-attr")
+    bg({"cf_hash": {"Keys": [{"a": S("k1")}], "ProjectionExpression": "a.b"}}, "bget/projection-nested-key")
+
+    # --- paging: LastEvaluatedKey whenever Limit is reached, COUNT included
+    q("page/limit-equals-count", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"), Limit=7)
+    q("page/limit-above-count", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"), Limit=8)
+    q("page/count-limit", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"), Limit=2,
+      Select="COUNT")
+    q("page/desc-limit-esk", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"), Limit=2,
+      ScanIndexForward=False, ExclusiveStartKey={"a": S("h1"), "b": N("6")})
+    q("page/filter-limit-esk", KeyConditionExpression="a = :h", FilterExpression="v > :c",
+      ExpressionAttributeValues=vals(":h", ":c"), Limit=2, ExclusiveStartKey={"a": S("h1"), "b": N("4")})
+    q("page/rcc-total", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"),
+      ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
+    q("page/rcc-indexes", KeyConditionExpression="a = :h", ExpressionAttributeValues=vals(":h"),
+      ReturnConsumedCapacity="INDEXES")
+    qi("page/lsi-all-rcc", IndexName="li", KeyConditionExpression="a = :p", Select="ALL_ATTRIBUTES",
+       ReturnConsumedCapacity="TOTAL", ExpressionAttributeValues=gv(":p"))
+    qi("page/lsi-projected-rcc", IndexName="li", KeyConditionExpression="a = :p",
+       ReturnConsumedCapacity="TOTAL", ExpressionAttributeValues=gv(":p"))
+    qi("page/gsi-rcc-total", IndexName="gk", KeyConditionExpression="g = :g", ReturnConsumedCapacity="TOTAL",
+       ExpressionAttributeValues=gv(":g"))
+    qi("page/lsi-limit", IndexName="li", KeyConditionExpression="a = :p", Limit=2,
+       ExpressionAttributeValues=gv(":p"))
 
     # --- UpdateExpression checks in DynamoDB's priority (on cf_hash, key a)
     TV = {":s": S("x"), ":n": N("1"), ":b": {"B": "YQ=="}, ":t": {"BOOL": True}, ":z": {"NULL": True},

@@ -206,6 +206,12 @@ Test(ddb_conformance, nested_paths_into_key_attributes)
           "ValidationException",
           "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
           "allowed: IndexKey: c");
+    fails(call(&e, "BatchGetItem",
+               "{'RequestItems':{'tbl':{'Keys':[{'a':{'S':'h'},'b':{'N':'1'}}],"
+               "'ProjectionExpression':'b.x'}}}"),
+          "ValidationException",
+          "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+          "allowed: Key: b");
     /* a plain key attribute in a projection is fine */
     sim_reply *r = call(&e, "GetItem", "{'TableName':'tbl','Key':{'a':{'S':'h'},'b':{'N':'1'}},"
                                        "'ProjectionExpression':'a, m.x'}");
