@@ -1627,9 +1627,10 @@ def main():
     try:
         def start_dynalite():
             port = free_port()
+            log = open(args.log_dir + "/dynalite.log", "a" if procs else "w")
             p = subprocess.Popen(["node", args.dynalite, "--host", "127.0.0.1", "--port", str(port),
                                   "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
-                                 stdout=subprocess.DEVNULL, stderr=open(args.log_dir + "/dynalite.log", "a"))
+                                 stdout=subprocess.DEVNULL, stderr=log)
             procs.append(p)
             wait_port(port, p, "dynalite")
             return Endpoint(f"http://127.0.0.1:{port}")
@@ -1743,12 +1744,22 @@ def main():
     if args.shape_groups:
         write_shape_groups(args.shape_groups, [(c, a, b) for c, a, b, why in diffs
                                                if triage(c, a, b)[0] == "shape"])
+    def clip(x):
+        # long strings (the 400 KB items) are cut in the saved results
+        if isinstance(x, str) and len(x) > 300:
+            return x[:300] + "...(%d chars)" % len(x)
+        if isinstance(x, dict):
+            return {k: clip(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [clip(v) for v in x[:150]]
+        return x
+
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([{"id": c["id"], "op": c["op"], "body": c["body"], "why": why,
+            json.dump([{"id": c["id"], "op": c["op"], "body": clip(c["body"]), "why": why,
                         "triage": triage(c, a, b)[0] if why else None,
-                        "dynalite": {"status": a[0], "body": a[1]},
-                        "stratus": {"status": b[0], "body": b[1]}}
+                        "dynalite": {"status": a[0], "body": clip(a[1])},
+                        "stratus": {"status": b[0], "body": clip(b[1])}}
                        for c, a, b, why in results], f, indent=1)
     return 0
 
