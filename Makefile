@@ -34,7 +34,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS_OK  := build/.deps-ok
 
-.PHONY: all run test unit e2e bench clean deps lint asan install sweep
+.PHONY: all run test unit e2e bench clean deps lint asan install sweep conformance
 SEEDS ?= 100
 PREFIX ?= /usr/local
 all: $(BUILD)/stratus
@@ -85,6 +85,18 @@ e2e: $(BUILD)/stratus
 
 test: unit
 	@$(MAKE) --no-print-directory e2e
+
+# Differential DynamoDB conformance against dynalite (npm; not part of `make test`).
+# Prints the share of generated requests on which both agree and every difference.
+CONFORMANCE_DIR := build/conformance
+conformance: $(BUILD)/stratus
+	@mkdir -p $(CONFORMANCE_DIR)
+	@[ -f $(CONFORMANCE_DIR)/node_modules/dynalite/cli.js ] || \
+	    (cd $(CONFORMANCE_DIR) && { [ -f package.json ] || echo '{"private":true}' > package.json; } && \
+	     npm install --no-audit --no-fund dynalite@4.0.0)
+	python3 tests/conformance/ddb_diff.py --stratus ./$(BUILD)/stratus \
+	    --dynalite $(CONFORMANCE_DIR)/node_modules/dynalite/cli.js --log-dir $(CONFORMANCE_DIR) \
+	    --json $(CONFORMANCE_DIR)/results.json --shape-groups $(CONFORMANCE_DIR)/shape-groups.txt
 
 bench: $(BUILD)/stratus
 	sh tests/bench/run.sh ./$(BUILD)/stratus

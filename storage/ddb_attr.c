@@ -426,7 +426,7 @@ static int validate_depth(const cJSON *av, int depth, char *err, size_t errcap)
     cJSON_ArrayForEach(m, av)
     {
         int t = type_of_key(m->string);
-        if (t == DDB_T_INVALID)
+        if (t == DDB_T_INVALID || cJSON_IsNull(m)) /* a null member is an absent one */
             continue;
         known++;
         if ((rc = validate_member(t, m, depth, err, errcap)) != 0)

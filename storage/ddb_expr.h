@@ -66,6 +66,16 @@ int ddb_cond_eval(const ddb_cond *c, const cJSON *item, int *out_true, char *err
 
 void ddb_cond_free(ddb_cond *c);
 
+/**
+ * 1 when condition c (borrowed; NULL allowed, gives 0) reads a document path whose first
+ * element is the top-level attribute name (after ExpressionAttributeNames), else 0; with
+ * nested set, only paths that go below it (name.x, name[0]) count. Query uses it to refuse
+ * a FilterExpression on key attributes (developer guide, Query filter expressions: "A
+ * filter expression cannot contain partition key or sort key attributes"), Query and Scan
+ * to refuse nested paths into key attributes, which are scalars.
+ */
+int ddb_cond_names(const ddb_cond *c, const char *name, int nested);
+
 /* Sort key operators of a key condition. */
 enum ddb_keyop { DDB_KEY_NONE = 0, DDB_KEY_EQ, DDB_KEY_LT, DDB_KEY_LE, DDB_KEY_GT, DDB_KEY_GE,
                  DDB_KEY_BETWEEN, DDB_KEY_BEGINS_WITH };
@@ -132,6 +142,10 @@ int ddb_update_touches(const ddb_update *u, const char *name);
  */
 cJSON *ddb_update_project(const ddb_update *u, const cJSON *item);
 
+/** 1 when u (borrowed; NULL gives 0) acts on, or reads in an operand, a path below
+ * top-level attribute name (name.x, name[0]), else 0. */
+int ddb_update_nests(const ddb_update *u, const char *name);
+
 void ddb_update_free(ddb_update *u);
 
 typedef struct ddb_proj ddb_proj;
@@ -142,6 +156,10 @@ int ddb_proj_parse(const char *text, ddb_expr_env *env, ddb_proj **out, char *er
 
 /** New item holding only the projected paths of item (borrowed). NULL on ENOMEM. */
 cJSON *ddb_proj_apply(const ddb_proj *p, const cJSON *item);
+
+/** 1 when p (borrowed; NULL gives 0) projects a path below top-level attribute name
+ * (name.x, name[0]), else 0. */
+int ddb_proj_nests(const ddb_proj *p, const char *name);
 
 void ddb_proj_free(ddb_proj *p);
 

@@ -330,3 +330,25 @@ int ddb_cond_eval(const ddb_cond *c, const cJSON *item, int *out_true, char *err
     *out_true = result;
     return 0;
 }
+
+/* 1 when n or any node below it is a path starting at top-level attribute name (and, if
+ * nested, going below it). */
+static int node_names(const ddb__node *n, const char *name, int nested)
+{
+    int i;
+    if (n == NULL)
+        return 0;
+    if (n->kind == DDB__N_PATH && n->path.n > (nested ? 1 : 0) && n->path.e[0].name != NULL &&
+        strcmp(n->path.e[0].name, name) == 0)
+        return 1;
+    for (i = 0; i < n->nargs; i++) {
+        if (node_names(n->args[i], name, nested))
+            return 1;
+    }
+    return 0;
+}
+
+int ddb_cond_names(const ddb_cond *c, const char *name, int nested)
+{
+    return c != NULL && name != NULL && node_names(c->root, name, nested);
+}

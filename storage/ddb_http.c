@@ -285,8 +285,8 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x)
         text = error_text(&r);
     else if (r.body != NULL)
         text = cJSON_PrintUnformatted(r.body);
-    else if ((text = cJSON_malloc(3)) != NULL)
-        memcpy(text, "{}", 3);
+    else if ((text = cJSON_malloc(1)) != NULL)
+        text[0] = '\0'; /* no output members (TagResource, UntagResource): an empty body */
     if (text == NULL || respond(svc, x, status, text) != 0) {
         sim_http_resp_release(&x->resp);
         static const char fallback[] =

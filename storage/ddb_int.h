@@ -404,6 +404,17 @@ int ddb__check_table_name(const char *name, const char *path, ddb_verr *v, sim_r
  * Read TableName and find the table: 0 with *out, or -1 with r set (SerializationException,
  * ValidationException, or ResourceNotFoundException with message not_found_msg).
  */
+/**
+ * Refuse document paths that go below a key attribute of t (borrowed) or of one of its
+ * indexes in whichever of condition c, projection p and update u is not NULL: key
+ * attributes are scalars. 0, or -1 with r set to DynamoDB's ValidationException ("Key
+ * attributes must be scalars; list random access '[]' and map lookup '.' are not allowed:
+ * Key: a", "...: IndexKey: g"). Source: developer guide, HowItWorks.CoreComponents (each
+ * primary key attribute must be a scalar); message as recorded by dynalite's suite.
+ */
+int ddb__key_paths_check(const struct ddb_table *t, const ddb_cond *c, const ddb_proj *p,
+                         const ddb_update *u, sim_reply *r);
+
 int ddb__req_table(ddb_service *svc, const cJSON *req, const char *not_found_msg, ddb_table **out,
                    sim_reply *r);
 
@@ -416,6 +427,18 @@ int ddb__req_rcc(const cJSON *req, ddb_verr *v, int *out, sim_reply *r);
  * so either map is an error). 0, -1 (r set) or -SIM_ENOMEM. Release env always.
  */
 int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r);
+
+/**
+ * ddb__req_env with the operation's own rule for ExpressionAttributeValues: they are an
+ * error unless has_val_expr (an expression that can use values, i.e. not a
+ * ProjectionExpression, is present); val_exprs, when not NULL, ends that message as
+ * DynamoDB ends it, e.g. "UpdateExpression and ConditionExpression are null". Map keys must
+ * be "#name" / ":value" ("ExpressionAttributeNames contains invalid key: Syntax error; key:
+ * \"x\""). Source: API reference, PutItem/UpdateItem/Query/Scan ExpressionAttributeValues;
+ * messages as recorded by dynalite's suite.
+ */
+int ddb__req_env_for(const cJSON *obj, int has_expr, int has_val_expr, const char *val_exprs,
+                     ddb_expr_env *env, sim_reply *r);
 
 /** Map an expression parse/eval error (-SIM_EINVAL with msg) into r. Returns -1, or rc
  * itself when rc is a C failure other than EINVAL. */

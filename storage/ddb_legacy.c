@@ -334,6 +334,11 @@ static int emit_expected(lb *b, const cJSON *m, const char *conj, sim_reply *r)
         if (op != NULL && !cJSON_IsNull(op)) {
             if (!cJSON_IsString(op))
                 return ddb__validation(r, "Unexpected value type in payload");
+            /* API_ExpectedAttributeValue: Exists goes with Value only */
+            if (ex != NULL)
+                return ddb__validation(r, INVALID "Exists and ComparisonOperator cannot be used "
+                                                  "together for Attribute: %s",
+                                       key);
             int k = op_lookup(op->valuestring);
             if (val == NULL && avl == NULL && k != K_NULL && k != K_NOT_NULL && k >= 0)
                 return ddb__validation(r, INVALID "Value or AttributeValueList must be used "

@@ -457,6 +457,8 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 goto out;
             }
         }
+        if ((rc = ddb__key_paths_check(bt->t, NULL, bt->proj, NULL, r)) != 0)
+            goto out;
     }
 
     /* run */

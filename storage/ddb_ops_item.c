@@ -326,12 +326,19 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, cond_text != NULL, &env, r)) != 0 ||
+    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
+                               "ConditionExpression is null", &env, r)) != 0 ||
         (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
         (rc = env_unused(&env, r)) != 0)
         goto out;
     if (rv != RV_NONE && rv != RV_ALL_OLD) {
         ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
+        goto out;
+    }
+    /* the item's size is part of the request's validation: it is refused before the table is
+     * looked up (developer guide, ServiceQuotas: item size 400 KB) */
+    if (is_put && ddb_item_size(doc) > DDB_ITEM_MAX_BYTES) {
+        ddb__validation(r, "Item size has exceeded the maximum allowed size");
         goto out;
     }
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
@@ -414,7 +421,8 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
-    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
+    if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0 ||
+        (rc = ddb__key_paths_check(t, NULL, proj, NULL, r)) != 0)
         goto out;
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.rb, now)) {
@@ -474,17 +482,17 @@ out:
 
 /* ---- UpdateItem ---- */
 
-/* ReturnValues UPDATED_OLD / UPDATED_NEW: the parts of item at the document paths u acts
- * on ("SET m.a = :v" returns m holding only a), as a new object; NULL when item is NULL,
- * when nothing is there, or on ENOMEM (*nomem tells which). API reference, UpdateItem,
- * ReturnValues: "Returns only the updated attributes". */
+/* ReturnValues UPDATED_OLD / UPDATED_NEW: only the document paths the update acts on, nested
+ * ones as nested maps ("SET m.y = :v" returns {"m": {"M": {"y": ...}}}), NULL when none of
+ * them is in item. API reference, UpdateItem, ReturnValues: "UPDATED_NEW - Returns only the
+ * updated attributes, as they appear after the UpdateItem operation". */
 static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
 {
+    cJSON *o;
     *nomem = 0;
     if (u == NULL || item == NULL)
         return NULL;
-    cJSON *o = ddb_update_project(u, item);
-    if (o == NULL) {
+    if ((o = ddb_update_project(u, item)) == NULL) {
         *nomem = 1;
         return NULL;
     }
@@ -495,7 +503,9 @@ static cJSON *touched_attrs(const ddb_update *u, const cJSON *item, int *nomem)
     return o;
 }
 
-static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* legacy_updates: the update came from AttributeUpdates (ddb_legacy.c), whose type errors
+ * DynamoDB words differently ("Type mismatch for attribute to update"). */
+static int update_item(ddb_service *svc, const cJSON *req, int legacy_updates, sim_reply *r)
 {
     static const char *const legacy[] = { NULL };
     const char *name = NULL, *cond_text = NULL, *upd_text = NULL;
@@ -524,7 +534,9 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, cond_text != NULL || upd_text != NULL, &env, r)) != 0)
+    if ((rc = ddb__req_env_for(req, cond_text != NULL || upd_text != NULL,
+                               cond_text != NULL || upd_text != NULL,
+                               "UpdateExpression and ConditionExpression are null", &env, r)) != 0)
         goto out;
     if (upd_text != NULL && (rc = ddb_update_parse(upd_text, &env, &upd, err, sizeof err)) != 0) {
         rc = ddb__expr_fail(rc, err, r);
@@ -547,6 +559,8 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
     }
+    if ((rc = ddb__key_paths_check(t, NULL, NULL, upd, r)) != 0)
+        goto out;
     if ((rc = load_and_check(svc, t, &key, cond, cf_old, 0, &old, &old_size, &cc, r)) != 0)
         goto out;
     if ((nitem = cJSON_Duplicate(old != NULL ? old : keyj, 1)) == NULL) {
@@ -554,6 +568,9 @@ static int update_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     }
     if (upd != NULL && (rc = ddb_update_apply(upd, nitem, err, sizeof err)) != 0) {
+        if (legacy_updates && rc == -SIM_EINVAL &&
+            strcmp(err, "An operand in the update expression has an incorrect data type") == 0)
+            snprintf(err, sizeof err, "Type mismatch for attribute to update");
         rc = ddb__expr_fail(rc, err, r);
         goto out;
     }
@@ -624,7 +641,10 @@ static int with_legacy(ddb_service *svc, const cJSON *req, int op, sim_reply *r)
         rc = get_item(svc, use, r);
         break;
     default:
-        rc = update_item(svc, use, r);
+        rc = update_item(svc, use,
+                         nreq != NULL && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+                                             req, "AttributeUpdates")),
+                         r);
         break;
     }
     cJSON_Delete(nreq);

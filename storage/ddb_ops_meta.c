@@ -241,8 +241,10 @@ static int req_arn_table(ddb_service *svc, const char *arn, ddb_verr *v, ddb_tab
     if (strncmp(arn, prefix, strlen(prefix)) == 0 && strchr(name, '/') == NULL)
         t = ddb__table_find(svc, name);
     if (t == NULL) {
+        /* sic: DynamoDB's own message spells it "ResourcArn" (as recorded by dynalite's
+         * suite, which runs against DynamoDB) */
         sim_reply_err(r, 400, "ResourceNotFoundException",
-                      "Requested resource not found: ResourceArn: %s not found", arn);
+                      "Requested resource not found: ResourcArn: %s not found", arn);
         return -1;
     }
     *out = t;
@@ -286,7 +288,7 @@ int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (req_arn_table(svc, arn, &v, &t, r) != 0)
         goto out;
     if (tags->child == NULL) {
-        rc = ddb__validation(r, "Atleast one Tag needs to be provided");
+        rc = ddb__validation(r, "Atleast one Tag needs to be provided as Input.");
         goto out;
     }
     ddb_meta *m = ddb__meta_get(svc, t, 0);
@@ -348,7 +350,7 @@ int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (req_arn_table(svc, arn, &v, &t, r) != 0)
         goto out;
     if (keys->child == NULL) {
-        rc = ddb__validation(r, "Atleast one Tag Key needs to be provided");
+        rc = ddb__validation(r, "Atleast one Tag Key needs to be provided as Input.");
         goto out;
     }
     ddb_meta *m = ddb__meta_get(svc, t, 0);

@@ -97,17 +97,18 @@ static cJSON *key_of(const cJSON *item, const char *const *names, int n)
 
 /*
  * Check ExclusiveStartKey esk against the table key and (for a GSI) the index key, and
- * encode them. 0, -1 (r set) or C error.
+ * encode them; is_query picks Query's messages over Scan's. 0, -1 (r set) or C error.
  */
-static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key *ikey,
-                     sim_reply *r)
+static int start_key(const page_req *p, const cJSON *esk, int is_query, ddb_key *tkey,
+                     ddb_key *ikey, sim_reply *r)
 {
+    static const char invalid[] = "The provided starting key is invalid";
     char err[DDB_ERR_MAX];
     const cJSON *e;
     cJSON_ArrayForEach(e, esk)
     {
         if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r, "The provided starting key is invalid: %s", err);
+            return ddb__validation(r, "%s: %s", invalid, err);
     }
     const ddb_keyschema *ts = &p->t->st.ks;
     const char *names[4] = { ts->hash, ts->range, NULL, NULL };
@@ -122,8 +123,27 @@ static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key
             dup |= names[i] != NULL && names[j] != NULL && strcmp(names[i], names[j]) == 0;
         want += names[i] != NULL && !dup;
     }
-    if (cJSON_GetArraySize(esk) != want)
-        goto bad;
+    /* DynamoDB's order: the number of attributes, then the key of what is read (a Query's
+     * table or index, a Scan's index) piece by piece, then the table's key */
+    if (cJSON_GetArraySize(esk) != want) {
+        if (is_query || p->g != NULL)
+            return ddb__validation(r, "%s", invalid);
+        return ddb__validation(r, "%s: " DDB_MSG_KEY_SCHEMA, invalid);
+    }
+    if (is_query || p->g != NULL) {
+        const ddb_keyschema *ks = p->g != NULL ? &p->g->st.ks : ts;
+        for (int k = 0; k < 2; k++) {
+            const char *kn = k == 0 ? ks->hash : ks->range;
+            int type = k == 0 ? ks->hash_type : ks->range_type;
+            if (kn == NULL)
+                continue;
+            const cJSON *av = cJSON_GetObjectItemCaseSensitive(esk, kn);
+            if (av == NULL)
+                return ddb__validation(r, "%s", invalid);
+            if (ddb_attr_type(av) != type)
+                return ddb__validation(r, DDB_MSG_KEY_SCHEMA);
+        }
+    }
     int rc = ddb__key_encode(ts, esk, tkey);
     if (rc == -SIM_EINVAL)
         goto bad;
@@ -138,7 +158,7 @@ static int start_key(const page_req *p, const cJSON *esk, ddb_key *tkey, ddb_key
     }
     return 0;
 bad:
-    return ddb__validation(r, "The provided starting key is invalid: " DDB_MSG_KEY_SCHEMA);
+    return ddb__validation(r, "%s: " DDB_MSG_KEY_SCHEMA, invalid);
 }
 
 /* Add item (taken) to arr. 0 or -SIM_ENOMEM (item freed). */
@@ -536,7 +556,79 @@ static int keycond_check(ddb_keycond *kc, const ddb_keyschema *ks, sim_reply *r)
     return 0;
 }
 
-static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
+/* 1 when sort key value v satisfies kc's sort key condition (begins_with on S and B). */
+static int sk_satisfies(const ddb_keycond *kc, const cJSON *v)
+{
+    int c1 = 0, c2 = 0;
+    if (v == NULL)
+        return 0;
+    if (kc->sk_op == DDB_KEY_BEGINS_WITH) {
+        int t = ddb_attr_type(v);
+        if (t != ddb_attr_type(kc->sk_v1))
+            return 0;
+        if (t == DDB_T_S) {
+            const char *a = v->child->valuestring, *b = kc->sk_v1->child->valuestring;
+            return strncmp(a, b, strlen(b)) == 0;
+        }
+        unsigned char *da = NULL, *db = NULL;
+        size_t la = 0, lb = 0;
+        int ok = ddb_b64_decode(v->child->valuestring, &da, &la) == 0 &&
+                 ddb_b64_decode(kc->sk_v1->child->valuestring, &db, &lb) == 0 && lb <= la &&
+                 (lb == 0 || memcmp(da, db, lb) == 0);
+        free(da);
+        free(db);
+        return ok;
+    }
+    if (ddb_attr_compare(v, kc->sk_v1, &c1) != 0)
+        return 0;
+    switch (kc->sk_op) {
+    case DDB_KEY_EQ:
+        return c1 == 0;
+    case DDB_KEY_LT:
+        return c1 < 0;
+    case DDB_KEY_LE:
+        return c1 <= 0;
+    case DDB_KEY_GT:
+        return c1 > 0;
+    case DDB_KEY_GE:
+        return c1 >= 0;
+    case DDB_KEY_BETWEEN:
+        return c1 >= 0 && ddb_attr_compare(v, kc->sk_v2, &c2) == 0 && c2 <= 0;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * ExclusiveStartKey esk against the key condition, in DynamoDB's order: with a sort key
+ * condition the start key's sort key must satisfy it and its partition key be the one
+ * queried; without one, the partition key must be the one queried. ks is the key schema of
+ * the table or index queried. 0 or -1 (r set). Source: API_Query ExclusiveStartKey;
+ * messages as recorded by dynalite's suite.
+ */
+static int esk_bounds(const ddb_keycond *kc, const cJSON *esk, const ddb_keyschema *ks,
+                      sim_reply *r)
+{
+    const cJSON *hv = cJSON_GetObjectItemCaseSensitive(esk, ks->hash);
+    int same_hash = hv != NULL && ddb_attr_equal(hv, kc->pk_value);
+    if (kc->sk_name != NULL) {
+        if (!sk_satisfies(kc, cJSON_GetObjectItemCaseSensitive(esk, kc->sk_name)))
+            return ddb__validation(r, "The provided starting key does not match the range key "
+                                      "predicate");
+        if (!same_hash)
+            return ddb__validation(r, "The query can return at most one row and cannot be "
+                                      "restarted");
+        return 0;
+    }
+    if (!same_hash)
+        return ddb__validation(r, "The provided starting key is outside query boundaries based "
+                                  "on provided conditions");
+    return 0;
+}
+
+/* filter_what names the filter in messages: "Filter Expression", or "QueryFilter" when the
+ * request used the legacy parameter. */
+static int query(ddb_service *svc, const cJSON *req, const char *filter_what, sim_reply *r)
 {
     static const char *const legacy[] = { NULL };
     common_req c = { 0 };
@@ -561,13 +653,16 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
+    if ((rc = ddb__req_env_for(req, kc_text != NULL || c.filter_text != NULL || c.proj_text != NULL,
+                               kc_text != NULL || c.filter_text != NULL,
+                               "FilterExpression and KeyConditionExpression are null", &env,
+                               r)) != 0)
+        goto out;
     if (kc_text == NULL) {
         ddb__validation(r, "Either the KeyConditions or KeyConditionExpression parameter must be "
                            "specified in the request.");
         goto out;
     }
-    if ((rc = ddb__req_env(req, 1, &env, r)) != 0)
-        goto out;
     if ((rc = ddb_keycond_parse(kc_text, &env, &kc, err, sizeof err)) != 0) {
         rc = ddb__expr_fail(rc, err, r);
         goto out;
@@ -581,7 +676,23 @@ static int query(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_store *s = p.g != NULL ? &p.g->st : &p.t->st;
     if ((rc = keycond_check(&kc, &s->ks, r)) != 0)
         goto out;
-    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+    if (c.esk != NULL && ((rc = start_key(&p, c.esk, 1, &tstart, &istart, r)) != 0 ||
+                          (rc = esk_bounds(&kc, c.esk, &s->ks, r)) != 0))
+        goto out;
+    if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0)
+        goto out;
+    /* the keys of the table or index queried belong in the key condition, not the filter
+     * (developer guide, Query: filter expressions) */
+    for (int i = 0; i < 2; i++) {
+        const char *kn = i == 0 ? s->ks.hash : s->ks.range;
+        if (ddb_cond_names(filter, kn, 0)) {
+            ddb__validation(r, "%s can only contain non-primary key attributes: Primary key "
+                               "attribute: %s",
+                            filter_what, kn);
+            goto out;
+        }
+    }
+    if ((rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)
         goto out;
 
     /* encoded bounds */
@@ -738,13 +849,32 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (check_segments(&seg, &p, r) != 0)
         goto out;
-    if ((rc = ddb__req_env(req, c.filter_text != NULL || c.proj_text != NULL, &env, r)) != 0 ||
+    if ((rc = ddb__req_env_for(req, c.filter_text != NULL || c.proj_text != NULL,
+                               c.filter_text != NULL, "FilterExpression is null", &env, r)) != 0 ||
         (rc = parse_filter_proj(&c, &env, &filter, &proj, r)) != 0)
         goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &p.t, r) != 0 ||
         (rc = resolve_index(&c, &p, r)) != 0)
         goto out;
-    if (c.esk != NULL && (rc = start_key(&p, c.esk, &tstart, &istart, r)) != 0)
+    if (c.esk != NULL && (rc = start_key(&p, c.esk, 0, &tstart, &istart, r)) != 0)
+        goto out;
+    if (c.esk != NULL && p.total_segments > 0) {
+        /* a parallel Scan resumes only inside its own segment (API_Scan, Segment) */
+        int64_t segno = -1;
+        const char *h = p.g != NULL ? p.g->st.ks.hash : p.t->st.ks.hash;
+        if ((rc = ddb__scan_segment_of(c.esk, h, p.total_segments, &segno)) != 0)
+            goto out;
+        if (segno != p.segment) {
+            ddb__validation(r,
+                            "The provided starting key is invalid: Invalid ExclusiveStartKey. "
+                            "Please use ExclusiveStartKey with correct Segment. TotalSegments: "
+                            "%lld Segment: %lld",
+                            (long long)p.total_segments, (long long)p.segment);
+            goto out;
+        }
+    }
+    if ((rc = ddb__key_paths_check(p.t, NULL, proj, NULL, r)) != 0 ||
+        (rc = ddb__key_paths_check(p.t, filter, NULL, NULL, r)) != 0)
         goto out;
     p.filter = filter;
     p.proj = proj;
@@ -788,7 +918,9 @@ int ddb__op_query(ddb_service *svc, const cJSON *req, sim_reply *r)
     int rc = ddb__legacy_rewrite(req, DDB_LEGACY_QUERY, &nreq, r);
     if (rc != 0)
         return ddb__finish(rc, r);
-    rc = query(svc, nreq != NULL ? nreq : req, r);
+    const cJSON *qf = cJSON_GetObjectItemCaseSensitive(req, "QueryFilter");
+    rc = query(svc, nreq != NULL ? nreq : req,
+               cJSON_IsObject(qf) && qf->child != NULL ? "QueryFilter" : "Filter Expression", r);
     cJSON_Delete(nreq);
     return rc;
 }

@@ -49,7 +49,7 @@ static int add_gsi(const ddb_service *svc, const ddb_table *t, const ddb_gsi *g,
         (proj = cJSON_AddObjectToObject(o, "Projection")) == NULL ||
         cJSON_AddStringToObject(proj, "ProjectionType", ptn[g->proj_type]) == NULL)
         return -SIM_ENOMEM;
-    if (g->proj_type == DDB_PROJ_INCLUDE &&
+    if (g->proj_type == DDB_PROJ_INCLUDE && g->n_nonkey > 0 &&
         put_member(proj, "NonKeyAttributes",
                    cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey)) != 0)
         return -SIM_ENOMEM;
@@ -127,6 +127,14 @@ static int reply_description(ddb_service *svc, const ddb_table *t, const char *m
     }
     if (status != NULL)
         cJSON_ReplaceItemInObjectCaseSensitive(d, "TableStatus", cJSON_CreateString(status));
+    if (status != NULL && strcmp(status, "CREATING") == 0) {
+        /* a new table's GSIs are created with it (API_GlobalSecondaryIndexDescription) */
+        cJSON *g;
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(d, "GlobalSecondaryIndexes"))
+        {
+            cJSON_ReplaceItemInObjectCaseSensitive(g, "IndexStatus", cJSON_CreateString(status));
+        }
+    }
     sim_reply_ok(r, body);
     return 0;
 }
@@ -910,7 +918,11 @@ out_o:
     }
     svc->next_id++;
     ddb__status_created(svc, t); /* (added) CREATING for the status delay, if any */
-    rc = reply_description(svc, t, "TableDescription", NULL, r);
+    /* the reply says CREATING even though, without a status delay, the table is usable at
+     * once: "Upon receiving a CreateTable request, DynamoDB immediately returns a response
+     * with a TableStatus of CREATING" (API reference, CreateTable); DescribeTable then says
+     * ACTIVE */
+    rc = reply_description(svc, t, "TableDescription", "CREATING", r);
 out:
     cJSON_Delete(def);
     if (rc < 0)
@@ -1570,13 +1582,18 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = ddb__table_save(svc, t);
     if (rc != 0)
         return ddb__internal(r, rc);
+    /* the reply says UPDATING, as the API reference's UpdateTable example does, even when
+     * without a status delay the change is already in place; DescribeTable then says ACTIVE */
+    const char *st = table_changed || pt != NULL || create != NULL || doomed != NULL
+                         ? "UPDATING"
+                         : NULL;
     if (doomed == NULL)
-        return reply_description(svc, t, "TableDescription", NULL, r);
+        return reply_description(svc, t, "TableDescription", st, r);
     /* the reply lists the index as DELETING, even when it goes at once */
     doomed->status = DDB_ST_DELETING;
     if (svc->status_delay_us > 0)
         t->status = DDB_ST_UPDATING;
-    rc = reply_description(svc, t, "TableDescription", NULL, r);
+    rc = reply_description(svc, t, "TableDescription", st, r);
     if (rc != 0)
         return rc;
     if ((rc = ddb__status_index_delete(svc, t, doomed)) != 0)

@@ -253,3 +253,16 @@ cJSON *ddb_proj_apply(const ddb_proj *p, const cJSON *item)
     free(paths);
     return r;
 }
+
+int ddb_proj_nests(const ddb_proj *p, const char *name)
+{
+    int i;
+    if (p == NULL || name == NULL)
+        return 0;
+    for (i = 0; i < p->n; i++) {
+        if (p->paths[i].n > 1 && p->paths[i].e[0].name != NULL &&
+            strcmp(p->paths[i].e[0].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -593,6 +593,12 @@ int ddb__req_rcc(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
 
 int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r)
 {
+    return ddb__req_env_for(obj, has_expr, has_expr, NULL, env, r);
+}
+
+int ddb__req_env_for(const cJSON *obj, int has_expr, int has_val_expr, const char *val_exprs,
+                     ddb_expr_env *env, sim_reply *r)
+{
     const cJSON *names = NULL, *values = NULL;
     char err[DDB_ERR_MAX];
     memset(env, 0, sizeof *env);
@@ -600,38 +606,69 @@ int ddb__req_env(const cJSON *obj, int has_expr, ddb_expr_env *env, sim_reply *r
         ddb__req_map(obj, "ExpressionAttributeValues", &values, r) != 0)
         return -1;
     const cJSON *e;
+    int rc;
+    /* wrong JSON types are SerializationExceptions; a null member stays a member (the map
+     * is still there, and the placeholder is then undefined or its value invalid) */
     cJSON_ArrayForEach(e, names)
     {
-        if (!cJSON_IsString(e))
-            return str_value(e, &(const char *){ NULL }, r);
+        if (!cJSON_IsString(e) && (rc = str_value(e, &(const char *){ NULL }, r)) != 0)
+            return rc;
     }
     cJSON_ArrayForEach(e, values)
     {
-        if (!cJSON_IsObject(e))
-            return ddb__val_struct(e, &(const cJSON *){ NULL }, r);
+        if (!cJSON_IsObject(e) && (rc = ddb__val_struct(e, &(const cJSON *){ NULL }, r)) != 0)
+            return rc;
     }
     if (names != NULL && !has_expr)
         return ddb__validation(r, "ExpressionAttributeNames can only be specified when using "
                                   "expressions");
-    if (values != NULL && !has_expr)
+    if (values != NULL && !has_val_expr) {
+        if (val_exprs != NULL)
+            return ddb__validation(r,
+                                   "ExpressionAttributeValues can only be specified when using "
+                                   "expressions: %s",
+                                   val_exprs);
         return ddb__validation(r, "ExpressionAttributeValues can only be specified when using "
                                   "expressions");
-    if (names != NULL && names->child == NULL)
-        return ddb__validation(r, "ExpressionAttributeNames must not be empty");
-    if (values != NULL && values->child == NULL)
-        return ddb__validation(r, "ExpressionAttributeValues must not be empty");
-    cJSON_ArrayForEach(e, values)
-    {
-        if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r,
-                                   "ExpressionAttributeValues contains invalid value: %s for "
-                                   "key %s",
-                                   err, e->string);
     }
-    int rc = ddb_expr_env_init(env, names, values);
+    /* non-empty maps, keys "#name" / ":value", then valid values, in that order */
+    ddb_expr_env chk = { .names = names, .values = values };
+    rc = ddb_expr_env_validate(&chk, err, sizeof err);
+    if (rc == -SIM_EINVAL)
+        return ddb__validation(r, "%s", err);
+    if (rc != 0)
+        return rc;
+    rc = ddb_expr_env_init(env, names, values);
     if (rc != 0)
         memset(env, 0, sizeof *env);
     return rc;
+}
+
+/* 1 when any of c, p, u goes below top-level attribute name. */
+static int nests(const ddb_cond *c, const ddb_proj *p, const ddb_update *u, const char *name)
+{
+    return name != NULL && (ddb_cond_names(c, name, 1) || ddb_proj_nests(p, name) ||
+                            ddb_update_nests(u, name));
+}
+
+int ddb__key_paths_check(const struct ddb_table *t, const ddb_cond *c, const ddb_proj *p,
+                         const ddb_update *u, sim_reply *r)
+{
+    static const char msg[] = "Key attributes must be scalars; list random access '[]' and "
+                              "map lookup '.' are not allowed: %s: %s";
+    const char *kn[2] = { t->st.ks.hash, t->st.ks.range };
+    for (int k = 0; k < 2; k++) {
+        if (nests(c, p, u, kn[k]))
+            return ddb__validation(r, msg, "Key", kn[k]);
+    }
+    for (int i = 0; i < t->ngsi; i++) {
+        const char *ik[2] = { t->gsi[i].st.ks.hash, t->gsi[i].st.ks.range };
+        for (int k = 0; k < 2; k++) {
+            if (nests(c, p, u, ik[k]))
+                return ddb__validation(r, msg, "IndexKey", ik[k]);
+        }
+    }
+    return 0;
 }
 
 int ddb__expr_fail(int rc, const char *msg, sim_reply *r)

@@ -563,7 +563,8 @@ static cJSON *table_def(const ddb_table *t)
             if (proj == NULL ||
                 cJSON_AddStringToObject(proj, "ProjectionType", ptn[g->proj_type]) == NULL)
                 goto fail;
-            if (g->proj_type == DDB_PROJ_INCLUDE) {
+            /* INCLUDE with no NonKeyAttributes is accepted and described without them */
+            if (g->proj_type == DDB_PROJ_INCLUDE && g->n_nonkey > 0) {
                 cJSON *nk = cJSON_CreateStringArray((const char *const *)g->nonkey, g->n_nonkey);
                 if (nk == NULL || !cJSON_AddItemToObject(proj, "NonKeyAttributes", nk)) {
                     cJSON_Delete(nk);

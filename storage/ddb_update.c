@@ -403,6 +403,39 @@ int ddb_update_touches(const ddb_update *u, const char *name)
     return 0;
 }
 
+/* 1 when path p goes below top-level attribute name. */
+static int path_nests(const ddb__path *p, const char *name)
+{
+    return p->n > 1 && p->e[0].name != NULL && strcmp(p->e[0].name, name) == 0;
+}
+
+/* 1 when operand tree n reads a path below top-level attribute name. */
+static int node_nests(const ddb__node *n, const char *name)
+{
+    int i;
+    if (n == NULL)
+        return 0;
+    if (n->kind == DDB__N_PATH && path_nests(&n->path, name))
+        return 1;
+    for (i = 0; i < n->nargs; i++) {
+        if (node_nests(n->args[i], name))
+            return 1;
+    }
+    return 0;
+}
+
+int ddb_update_nests(const ddb_update *u, const char *name)
+{
+    int i;
+    if (u == NULL || name == NULL)
+        return 0;
+    for (i = 0; i < u->n; i++) {
+        if (path_nests(&u->a[i].path, name) || node_nests(u->a[i].val, name))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- application ---- */
 
 #define MSG_TYPE    "An operand in the update expression has an incorrect data type"

@@ -211,7 +211,8 @@ Test(ddb_item, expression_attribute_checks)
                "{'TableName':'users','Item':{'handle':{'S':'amy'}},'ExpressionAttributeValues':"
                "{':x':{'S':'y'}}}"),
           "ValidationException",
-          "ExpressionAttributeValues can only be specified when using expressions");
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "ConditionExpression is null");
     sim_reply *r = call(&e, "PutItem",
                         "{'TableName':'users','Item':{'handle':{'S':'amy'}},"
                         "'ConditionExpression':'attribute_not_exists(handle)',"

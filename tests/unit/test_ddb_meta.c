@@ -82,12 +82,12 @@ Test(ddb_meta, tag_errors)
                "{'ResourceArn':'arn:aws:dynamodb:us-west-2:123456789012:table/nope',"
                "'Tags':[{'Key':'k','Value':'v'}]}"),
           "ResourceNotFoundException",
-          "Requested resource not found: ResourceArn: "
+          "Requested resource not found: ResourcArn: "
           "arn:aws:dynamodb:us-west-2:123456789012:table/nope not found");
     fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[]}"), "ValidationException",
-          "Atleast one Tag needs to be provided");
+          "Atleast one Tag needs to be provided as Input.");
     fails(call(&e, "UntagResource", "{'ResourceArn':'" ARN "','TagKeys':[]}"),
-          "ValidationException", "Atleast one Tag Key needs to be provided");
+          "ValidationException", "Atleast one Tag Key needs to be provided as Input.");
     fails(call(&e, "UntagResource", "{'ResourceArn':'" ARN "'}"), "ValidationException",
           "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
           "Member must not be null");

@@ -382,8 +382,7 @@ Test(ddb_query, scan_of_a_gsi)
     fails(call(&e, "Scan",
                "{'TableName':'feed','IndexName':'by-author','ExclusiveStartKey':"
                "{'user':{'S':'cat'},'ts':{'N':'3'}}}"),
-          "ValidationException",
-          "The provided starting key is invalid: The provided key element does not match the "
-          "schema");
+          /* on an index the count check says no more (test_ddb_conformance.c) */
+          "ValidationException", "The provided starting key is invalid");
     t_fini(&e);
 }
