@@ -23,7 +23,8 @@
  *  - parsing is deterministic (the same text twice gives the same result and message);
  *  - a condition evaluates to 0 or 1 on the item, on no item and on an empty item, and
  *    "NOT (<text>)", when it parses, evaluates to the opposite;
- *  - a key condition has a partition key part with a valid value, sort key parts coherent;
+ *  - a key condition has a partition key part with a valid value, sort key parts coherent,
+ *    and selects an item exactly when the same text read as a condition holds for it;
  *  - a projection of a valid item is a valid item holding only attributes of it;
  *  - an update applied to a valid item gives, twice alike, an item that normalises, passes
  *    ddb_item_validate and differs from the old one only in attributes the update touches;
@@ -68,7 +69,8 @@ static const char *const default_values =
     "\":ns\":{\"NS\":[\"1\",\"2.5\"]},\":ns2\":{\"NS\":[\"01\",\"3\"]},"
     "\":bs\":{\"BS\":[\"AAE=\",\"Ag==\"]},\":b\":{\"B\":\"AAE=\"},\":t\":{\"BOOL\":true},"
     "\":f\":{\"BOOL\":false},\":z\":{\"NULL\":true},\":tS\":{\"S\":\"S\"},\":tN\":{\"S\":\"N\"},"
-    "\":tL\":{\"S\":\"L\"},\":tM\":{\"S\":\"M\"},\":tSS\":{\"S\":\"SS\"}}";
+    "\":tL\":{\"S\":\"L\"},\":tM\":{\"S\":\"M\"},\":tSS\":{\"S\":\"SS\"},"
+    "\":p\":{\"S\":\"p\"},\":one\":{\"N\":\"1.0\"}}";
 
 static const char *const default_item =
     "{\"pk\":{\"S\":\"p\"},\"sk\":{\"N\":\"1\"},\"a\":{\"S\":\"abc\"},\"n\":{\"N\":\"5\"},"
@@ -139,6 +141,27 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
+/* Does any object inside v (v included) name two members alike? cJSON keeps both, and the
+ * request layer passes them on as they are (left open: see the note in LLVMFuzzerTestOneInput);
+ * such values and items are outside what this harness checks. */
+static int dup_names(const cJSON *v)
+{
+    const cJSON *a, *b;
+    if (v == NULL)
+        return 0;
+    for (a = v->child; a != NULL; a = a->next) {
+        if (cJSON_IsObject(v) && a->string != NULL) {
+            for (b = a->next; b != NULL; b = b->next) {
+                if (b->string != NULL && strcmp(a->string, b->string) == 0)
+                    return 1;
+            }
+        }
+        if (dup_names(a))
+            return 1;
+    }
+    return 0;
+}
+
 /* Add or replace member key of obj. Takes v. */
 static void put_member(cJSON *obj, const char *key, cJSON *v)
 {
@@ -198,7 +221,8 @@ static void input_decode(const uint8_t *data, size_t size, input *in)
         } else if (line[0] == ':' && eq != NULL) {
             cJSON *v;
             *eq = '\0';
-            if ((v = cJSON_Parse(eq + 1)) == NULL) {
+            if ((v = cJSON_Parse(eq + 1)) == NULL || dup_names(v)) {
+                cJSON_Delete(v);
                 v = cJSON_CreateObject();
                 cJSON_AddStringToObject(v, "S", eq + 1);
             }
@@ -206,7 +230,7 @@ static void input_decode(const uint8_t *data, size_t size, input *in)
         } else if (line[0] == '{' && in->item == NULL) {
             cJSON *item = cJSON_Parse(line);
             char err[ERR_CAP];
-            if (item != NULL && ddb_item_validate(item, err, sizeof err) == 0)
+            if (item != NULL && !dup_names(item) && ddb_item_validate(item, err, sizeof err) == 0)
                 in->item = item;
             else
                 cJSON_Delete(item);
@@ -371,6 +395,64 @@ static void fuzz_cond(const input *in, const char *what)
     cJSON_Delete(empty);
 }
 
+/* Does item match kc as Query reads a key condition (sort key operators over DynamoDB's
+ * ordering)? -1 when the harness does not model the case (begins_with on B). */
+static int keycond_match(const ddb_keycond *kc, const cJSON *item)
+{
+    const cJSON *pk = cJSON_GetObjectItemCaseSensitive(item, kc->pk_name), *sk;
+    int c1 = 0, c2 = 0;
+    if (pk == NULL || !ddb_attr_equal(pk, kc->pk_value))
+        return 0;
+    if (kc->sk_name == NULL)
+        return 1;
+    if ((sk = cJSON_GetObjectItemCaseSensitive(item, kc->sk_name)) == NULL)
+        return 0;
+    switch (kc->sk_op) {
+    case DDB_KEY_EQ:
+        return ddb_attr_equal(sk, kc->sk_v1);
+    case DDB_KEY_LT:
+        return ddb_attr_compare(sk, kc->sk_v1, &c1) == 0 && c1 < 0;
+    case DDB_KEY_LE:
+        return ddb_attr_compare(sk, kc->sk_v1, &c1) == 0 && c1 <= 0;
+    case DDB_KEY_GT:
+        return ddb_attr_compare(sk, kc->sk_v1, &c1) == 0 && c1 > 0;
+    case DDB_KEY_GE:
+        return ddb_attr_compare(sk, kc->sk_v1, &c1) == 0 && c1 >= 0;
+    case DDB_KEY_BETWEEN:
+        return ddb_attr_compare(sk, kc->sk_v1, &c1) == 0 &&
+               ddb_attr_compare(sk, kc->sk_v2, &c2) == 0 && c1 >= 0 && c2 <= 0;
+    case DDB_KEY_BEGINS_WITH:
+        if (ddb_attr_type(sk) != DDB_T_S || ddb_attr_type(kc->sk_v1) != DDB_T_S)
+            return ddb_attr_type(sk) == DDB_T_B ? -1 : 0;
+        return strncmp(sk->child->valuestring, kc->sk_v1->child->valuestring,
+                       strlen(kc->sk_v1->child->valuestring)) == 0;
+    default:
+        CHECK(0, "sort key operator %d", kc->sk_op);
+        return 0;
+    }
+}
+
+/* A key condition that parsed selects what the same text, read as a condition, holds for
+ * (with its parts either way round: ddb_keycond_orient). */
+static void keycond_differential(const input *in, ddb_keycond *kc)
+{
+    ddb_expr_env env;
+    ddb_cond *c = NULL;
+    char err[ERR_CAP] = "";
+    int m, v = 0;
+    if (kc->pk_op != DDB_KEY_EQ)
+        return; /* refused by Query ("Query key condition not supported") */
+    env_open(in, &env);
+    CHECK(ddb_cond_parse(in->text, "KeyConditionExpression", &env, &c, err, sizeof err) == 0,
+          "a key condition that is no condition: %s", err);
+    ddb_expr_env_release(&env);
+    CHECK(ddb_cond_eval(c, in->item, &v, err, sizeof err) == 0, "eval: %s", err);
+    m = keycond_match(kc, in->item);
+    CHECK(m < 0 || m == v, "key condition \"%s\" selects %d, the condition says %d", in->text,
+          m, v);
+    ddb_cond_free(c);
+}
+
 static void fuzz_keycond(const input *in)
 {
     ddb_keycond kc;
@@ -390,12 +472,14 @@ static void fuzz_keycond(const input *in)
     CHECK(kc.sk_name == NULL || kc.sk_v1 != NULL, "sort key without a value");
     CHECK((kc.sk_v2 != NULL) == (kc.sk_op == DDB_KEY_BETWEEN), "BETWEEN bound");
     CHECK(kc.sk_name == NULL || strcmp(kc.sk_name, kc.pk_name) != 0, "one condition per key");
+    keycond_differential(in, &kc);
     if (kc.sk_name != NULL) {
         char *sk = strdup(kc.sk_name);
         CHECK(sk != NULL, "out of memory");
         ddb_keycond_orient(&kc, sk);
         CHECK(kc.pk_name != NULL && kc.pk_value != NULL, "orient lost the partition key");
         free(sk);
+        keycond_differential(in, &kc);
     }
     ddb_keycond_release(&kc);
 }
@@ -534,6 +618,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ddb_expr_env env;
     char err[ERR_CAP] = "";
     int rc;
+    /* Not checked here: JSON objects naming a member twice ({"a":..,"a":..}) reach the service
+     * as they are (cJSON keeps both; ddb_http.c does not refuse or merge them), and then an
+     * item can differ from itself under ddb_item_equal. The harness drops such items and
+     * values (dup_names); the request layer is where to settle them. */
     if (size > 16384)
         return 0; /* far past the 4 KB expression limit plus its maps */
     input_decode(data, size, &in);

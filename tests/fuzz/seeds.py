@@ -110,6 +110,12 @@ SEEDS = [
     ("K", "pk = :s AND sk = :n AND a = :a", []),
     ("K", "pk = sk", []),
     ("K", ":s = :a", []),
+    ("K", "pk = :p AND sk BETWEEN :n2 AND :n", []),
+    ("K", ":one >= sk AND pk = :p", []),
+    ("K", "#k = :p AND #sk = :one", []),
+    ("K", "sk = :one AND pk = :p", []),
+    ("K", "pk = :p AND begins_with(a, :a)", []),
+    ("K", "pk = :p AND sk < :one", []),
     # ---- projections ----
     ("P", "Description, RelatedItems[0], ProductReviews.FiveStar", []),
     ("P", "#pr.FiveStar, #pr.ThreeStar, #pr.OneStar", ["#pr=ProductReviews"]),
