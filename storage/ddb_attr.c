@@ -94,8 +94,24 @@ __attribute__((format(printf, 3, 4))) static int errf(char *err, size_t errcap, 
         va_start(ap, fmt);
         vsnprintf(err, errcap, fmt, ap);
         va_end(ap);
+        ddb_utf8_trim(err);
     }
     return -SIM_EINVAL;
+}
+
+size_t ddb_utf8_trim(char *s)
+{
+    size_t len = strlen(s), i = len, need;
+    unsigned char lead;
+    while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--; /* back over continuation bytes to the sequence's first byte */
+    if (i == 0 || (lead = (unsigned char)s[i - 1]) < 0xC0)
+        return len;
+    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (len - (i - 1) >= need)
+        return len;
+    s[i - 1] = '\0';
+    return i - 1;
 }
 
 /* ---- base64 ---- */

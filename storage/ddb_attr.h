@@ -81,4 +81,9 @@ int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len);
  * String. */
 size_t ddb_utf16_len(const char *s);
 
+/** (Added.) Cut an incomplete UTF-8 sequence off the end of s (NUL-terminated, changed in
+ * place), as a message cut short by its buffer (snprintf) can end, so that a message made
+ * from valid UTF-8 stays valid UTF-8 in a JSON reply. Returns the new length in bytes. */
+size_t ddb_utf8_trim(char *s);
+
 #endif

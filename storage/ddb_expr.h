@@ -125,7 +125,8 @@ int ddb_update_parse(const char *text, ddb_expr_env *env, ddb_update **out, char
 /**
  * Apply u to item in place (item is an object; a new item is an empty object).
  * Returns 0 or -SIM_EINVAL with AWS's message (e.g. "An operand in the update expression
- * has an incorrect data type"). On error the item may be partly changed: apply to a copy.
+ * has an incorrect data type"; "Nesting Levels have exceeded supported limits" when a SET
+ * leaves an attribute nested more than 32 levels deep). On error the item may be partly changed: apply to a copy.
  * Every SET operand reads the item as it was before the update; REMOVE list indexes name
  * the list as it was. Values from ExpressionAttributeValues are copied as given (numbers
  * not canonicalised): normalise the item (ddb_item_normalize) before storing it.

@@ -239,7 +239,7 @@ static int is_chain(const ddb__node *n)
  * ((a OR b) OR c)), evaluated with a loop instead of one recursion per link: the spine is
  * collected, the leftmost operand evaluated, then each link's second operand from the
  * bottom up with AND/OR short-circuiting. Recursion is left only for second operands, whose
- * nesting the parser bounds (DDB__DEPTH_MAX). */
+ * nesting the 4 KB expression size bounds (DDB__DEPTH_MAX). */
 static int eval_chain(const ddb__node *top, const cJSON *item, int *out)
 {
     const ddb__node *local[32], **spine = local;

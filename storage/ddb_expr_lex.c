@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "sim/core/sim_err.h"
+#include "storage/ddb_attr.h"
 
 int ddb__errf(char *err, size_t errcap, const char *fmt, ...)
 {
@@ -18,6 +19,7 @@ int ddb__errf(char *err, size_t errcap, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err, errcap, fmt, ap);
         va_end(ap);
+        ddb_utf8_trim(err); /* a cut-short message stays valid UTF-8 */
     }
     return -SIM_EINVAL;
 }
@@ -36,6 +38,7 @@ void ddb__errs_set(ddb__errs *e, int i, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->msg[i], sizeof e->msg[i], fmt, ap);
     va_end(ap);
+    ddb_utf8_trim(e->msg[i]);
 }
 
 /* Whitespace as the expression grammar knows it. */
@@ -204,6 +207,10 @@ int ddb__parser_init(ddb__parser *ps, const char *text, int kwset)
             break;
         i += n;
     }
+    if ((ps->operand_failed = calloc((size_t)ps->ntoks, 1)) == NULL) {
+        ddb__parser_release(ps);
+        return -SIM_ENOMEM;
+    }
     return 0;
 }
 
@@ -212,7 +219,11 @@ void ddb__parser_release(ddb__parser *ps)
     if (ps == NULL)
         return;
     free(ps->toks);
+    free(ps->operand_failed);
+    ddb__node_free(ps->kept);
+    ps->kept = NULL;
     ps->toks = NULL;
+    ps->operand_failed = NULL;
     ps->ntoks = 0;
 }
 

@@ -198,11 +198,47 @@ static ddb__node *parse_parens(ddb__parser *ps, int save, int depth,
     return NULL;
 }
 
+/* The operand kept at ps->kept when it answers for token at: parsed from there, or from the
+ * opening parenthesis just before (then it is the same node with one pair less). NULL if
+ * not; else it is taken and ps->pos set past it. */
+static ddb__node *take_kept(ddb__parser *ps, int at)
+{
+    ddb__node *n = ps->kept;
+    if (n == NULL)
+        return NULL;
+    if (ps->kept_at == at) {
+        ps->pos = ps->kept_end;
+    } else if (ps->kept_at == at - 1 && ddb__kind(ps, at - 1) == DDB__TK_LPAREN &&
+               n->parens > 0) {
+        n->parens--;
+        ps->pos = ps->kept_end - 1;
+    } else {
+        return NULL;
+    }
+    ps->kept = NULL;
+    return n;
+}
+
+/* An operand depends only on the tokens from where it starts, so one that failed at a token
+ * fails there again, and one that parsed parses again to the same node: the failure flags
+ * and the kept node turn the retries of "((((a" and "((((a))))" (an operand in parentheses
+ * tried first, then a condition in parentheses, at every level) from quadratic into
+ * linear. */
 ddb__node *ddb__parse_operand_parens(ddb__parser *ps)
 {
-    if (ddb__kind(ps, ps->pos) != DDB__TK_LPAREN)
-        return ddb__parse_operand(ps);
-    return parse_parens(ps, ps->pos, ps->depth, ddb__parse_operand_parens);
+    int at = ps->pos;
+    ddb__node *n;
+    if (at < ps->ntoks && ps->operand_failed[at])
+        return NULL;
+    if ((n = take_kept(ps, at)) != NULL)
+        return n;
+    if (ddb__kind(ps, at) != DDB__TK_LPAREN)
+        n = ddb__parse_operand(ps);
+    else
+        n = parse_parens(ps, at, ps->depth, ddb__parse_operand_parens);
+    if (n == NULL && !ps->oom && at < ps->ntoks)
+        ps->operand_failed[at] = 1;
+    return n;
 }
 
 /* ---- conditions ---- */
@@ -291,6 +327,12 @@ static ddb__node *p_comparison(ddb__parser *ps)
         return n;
     }
     ddb__fail(ps, ps->pos); /* a comparator, BETWEEN or IN was expected here */
+    ddb__node_free(ps->kept); /* keep left: a condition in parentheses may retry it */
+    ps->kept = left;
+    ps->kept_at = save;
+    ps->kept_end = ps->pos;
+    ps->pos = save;
+    return NULL;
 fail:
     ddb__node_free(left);
     ddb__node_free(n);
@@ -425,6 +467,7 @@ static void av_repr(const cJSON *v, char *buf, size_t cap)
     char *s;
     if (t == DDB_T_S || t == DDB_T_N || t == DDB_T_B) {
         snprintf(buf, cap, "{%s:%s}", ddb_type_name(t), v->child->valuestring);
+        ddb_utf8_trim(buf);
         return;
     }
     if (t == DDB_T_BOOL || t == DDB_T_NULL) {
@@ -433,6 +476,7 @@ static void av_repr(const cJSON *v, char *buf, size_t cap)
     }
     s = v != NULL && v->child != NULL ? cJSON_PrintUnformatted(v->child) : NULL;
     snprintf(buf, cap, "{%s:%s}", ddb_type_name(t), s != NULL ? s : "");
+    ddb_utf8_trim(buf);
     cJSON_free(s);
 }
 

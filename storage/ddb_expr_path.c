@@ -201,6 +201,7 @@ void ddb__path_str(const ddb__path *p, char *buf, size_t cap)
     }
     if (len < cap)
         snprintf(buf + len, cap - len, "]");
+    ddb_utf8_trim(buf);
 }
 
 /* Are two elements the same step? */
