@@ -31,6 +31,14 @@ ddb() { bench "$1" dynamodb "$2" create 2 1
     done; }
 sqs() { for c in 1 16; do bench "$1" sqs "$2" send "$N_MSG" $c; bench "$1" sqs "$2" receive "$N_MSG" $c; done; }
 s3() { for c in 1 16; do bench "$1" s3 "$2" put "$N_OBJ" $c; bench "$1" s3 "$2" get "$N_OBJ" $c; done; }
+# Server-bound throughput past the SDK client: the workspace's wrk scripts (GetItem, PutItem,
+# Query Limit 10 on partition fan1, which the put workload made), 5 s at 16 connections,
+# against each DynamoDB endpoint right after its SDK workloads. Skipped without wrk.
+RAW=$(readlink -f build/bench)/peers-raw.txt
+: > "$RAW"
+raw() { # label endpoint
+    command -v wrk >/dev/null 2>&1 || return 0
+    sh wrk/raw.sh "$2" "${RAW_SECS:-5}" 16 2>&1 | sed "s/^/$1\t/" >> "$RAW"; }
 rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 stop() { kill "$1" 2>/dev/null; for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; }
 wait_up() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
@@ -41,13 +49,13 @@ A=$(free_port); P=$(free_port)
 "$BIN" serve --config "$CONF" --zero-latency --set 'service dynamodb|partition_limits|off' \
     --aws-port "$A" --api-port "$P" --log-level error & SP=$!
 wait_up "http://127.0.0.1:$A/_stratus/health"
-ddb stratus "http://127.0.0.1:$A"; sqs stratus "http://127.0.0.1:$A"; s3 stratus "http://127.0.0.1:$A"
+ddb stratus "http://127.0.0.1:$A"; raw stratus "http://127.0.0.1:$A"; sqs stratus "http://127.0.0.1:$A"; s3 stratus "http://127.0.0.1:$A"
 echo "{\"kind\":\"memory\",\"label\":\"stratus\",\"vmrss_kb\":$(rss $SP)}" >> "$OUT"; stop $SP
 
 D=$(free_port)
 node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$D" & DP=$!
 wait_up "http://127.0.0.1:$D"
-ddb dynalite-mem "http://127.0.0.1:$D"
+ddb dynalite-mem "http://127.0.0.1:$D"; raw dynalite-mem "http://127.0.0.1:$D"
 echo "{\"kind\":\"memory\",\"label\":\"dynalite-mem\",\"vmrss_kb\":$(rss $DP)}" >> "$OUT"; stop $DP
 
 F=$(free_port)
@@ -56,7 +64,7 @@ wait_up "http://127.0.0.1:$F"
 sqs fauxqs "http://127.0.0.1:$F"; s3 fauxqs "http://127.0.0.1:$F"
 echo "{\"kind\":\"memory\",\"label\":\"fauxqs\",\"vmrss_kb\":$(rss $FP)}" >> "$OUT"; stop $FP
 
-python3 - "$OUT" <<'PY'
+python3 - "$OUT" "$RAW" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 runs = {}
@@ -78,4 +86,16 @@ for (label, svc, wl, c), r in sorted(runs.items()):
         if any(errs) or r.get("status") != "ok": print(f"|   | status stratus={r.get('status')} errors={errs[0]}; {peer} errors={errs[1]} |||||||")
 for r in rows:
     if r.get("kind") == "memory": print(f"RSS after workloads: {r['label']} {r['vmrss_kb']} KiB")
+raw = {}
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    if len(f) >= 3 and "req/s" in f[2]:
+        raw[(f[0], f[1])] = float(f[2].split()[0])
+if raw:
+    print("\nraw wrk, 16 connections (../shared/bench/wrk): req/s")
+    print("| op | stratus | dynalite-mem | ratio |")
+    print("|---|---|---|---|")
+    for op in ("getitem", "putitem", "query"):
+        a, b = raw.get(("stratus", op)), raw.get(("dynalite-mem", op))
+        if a and b: print(f"| {op} | {a:.0f} | {b:.0f} | {a / b:.2f}x |")
 PY
