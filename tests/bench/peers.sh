@@ -34,7 +34,7 @@ s3() { for c in 1 16; do bench "$1" s3 "$2" put "$N_OBJ" $c; bench "$1" s3 "$2" 
 # Server-bound throughput past the SDK client: the workspace's wrk scripts (GetItem, PutItem,
 # Query Limit 10 on partition fan1, which the put workload made), 5 s at 16 connections,
 # against each DynamoDB endpoint right after its SDK workloads. Skipped without wrk.
-RAW=$(readlink -f build/bench)/peers-raw.txt
+RAW=${OUT%.jsonl}-raw.txt
 : > "$RAW"
 raw() { # label endpoint
     command -v wrk >/dev/null 2>&1 || return 0
