@@ -203,7 +203,7 @@ struct ddb_service {
     int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
     sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
                                   * an added GSI's resource allocation (0: no delay) */
-    int partition_limits_off;    /* (added) 1: no per-partition-key limits (benchmarks) */
+    int partition_limits_off;    /* (added) 1: no per-item partition limits (benchmarks) */
     int wire_items;      /* 1 while ddb_http_serve runs a call: its reply is only printed,
                             so reads may hand items over as their stored text (cJSON_Raw)
                             instead of parsing them; in-process callers get parsed items */
@@ -665,7 +665,7 @@ int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_r
 
 /* ---- (added) partition-key limits (ddb_capacity.c) ---- */
 
-#define DDB_PART_RCU   3000 /* read units/s one partition (so one partition key) serves */
+#define DDB_PART_RCU   3000 /* read units/s one partition (so one hot item) serves */
 #define DDB_PART_WCU   1000 /* write units/s one partition serves */
 #define DDB_PART_BYTES (10LL * 1024 * 1024 * 1024) /* data one partition holds */
 
@@ -676,16 +676,19 @@ void ddb__hot_free(struct ddb_hot *h);
  * wcu of an on-demand store count as the initial on-demand 12000 / 4000. */
 int64_t ddb__partitions(const ddb_table *t, const ddb_store *s);
 
-/** 1 when partition key pk (encoded) of s may take another write (read when is_read) now:
- * its bucket (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is positive.
- * Always 1 when svc's partition limits are off. */
-int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                   int is_read, sim_time_us now);
+/** 1 when key (encoded, borrowed) of s may take another write (read when is_read) now: the
+ * bucket it falls in (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is
+ * positive. The bucket is the item's (pk + sk) when s has a sort key and key->sk is set, else
+ * the partition key value's: pass sk NULL for a Query's item collection. The model assumes
+ * split-for-heat has happened (ddb_capacity.c, "partition limits"). Reads the scheduler clock
+ * through now. Always 1 when svc's partition limits are off. */
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                   sim_time_us now);
 
-/** Charge cost_uu to partition key pk of s (write bucket, or read when is_read); nothing when
- * svc's partition limits are off. */
-void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                     int is_read, int64_t cost_uu, sim_time_us now);
+/** Charge cost_uu micro-units to the bucket of key (as ddb__hot_admit chooses it) of s: write
+ * bucket, or read when is_read; nothing when svc's partition limits are off. */
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                     int64_t cost_uu, sim_time_us now);
 
 /** Write the throttling error of a refused request into r: admit is enum ddb_admit, on_demand
  * whether the table is PAY_PER_REQUEST (hot keys then give ThrottlingException). */
