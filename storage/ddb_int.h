@@ -165,6 +165,9 @@ typedef struct ddb_table {
     cJSON *attrdefs;          /* owned: AttributeDefinitions as normalised */
     int on_demand;            /* 1: BillingMode PAY_PER_REQUEST */
     double created_s;         /* CreationDateTime, epoch seconds */
+    double ppr_since_s;       /* (added) LastUpdateToPayPerRequestDateTime, epoch seconds; 0
+                               * when the table was never PAY_PER_REQUEST */
+    int deletion_protection;  /* (added) DeletionProtectionEnabled */
     ddb_store st;             /* the table's rows, key schema and capacity */
     ddb_gsi gsi[DDB_IDX_MAX]; /* secondary indexes: the GSIs, then the LSIs (is_lsi) */
     int ngsi;                 /* entries of gsi[], LSIs included */

@@ -441,6 +441,11 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
     t->created_s = member_num(def, "CreationDateTime", 0);
     const char *bm = member_str(def, "BillingMode");
     t->on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
+    /* (added) files from before it was saved: an on-demand table has been since creation */
+    t->ppr_since_s =
+        member_num(def, "LastUpdateToPayPerRequestDateTime", t->on_demand ? t->created_s : 0);
+    t->deletion_protection =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "DeletionProtectionEnabled"));
     if ((rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(def, "KeySchema"), ad, &t->st.ks)) !=
         0)
         goto fail;
@@ -529,7 +534,11 @@ static cJSON *table_def(const ddb_table *t)
         cJSON_AddStringToObject(d, "TableId", t->table_id) == NULL ||
         cJSON_AddNumberToObject(d, "CreationDateTime", t->created_s) == NULL ||
         cJSON_AddStringToObject(d, "BillingMode",
-                                t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL)
+                                t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL ||
+        (t->ppr_since_s > 0 &&
+         cJSON_AddNumberToObject(d, "LastUpdateToPayPerRequestDateTime", t->ppr_since_s) ==
+             NULL) ||
+        cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", t->deletion_protection) == NULL)
         goto fail;
     cJSON *pt = ddb__throughput_json(&t->st);
     pend_override(pt, &t->st);
