@@ -376,13 +376,24 @@ int64_t ddb__partitions(const ddb_table *t, const ddb_store *s)
     "Throughput exceeds the current capacity for one or more global secondary indexes. " \
     "DynamoDB is automatically scaling your index so please try again shortly."
 
-void ddb__throttle_reply(sim_reply *r, int admit, int on_demand)
+/* The message of a refusal: admit is enum ddb_admit. */
+static const char *throttle_msg(int admit, int on_demand)
 {
     int gsi = admit == DDB_ADMIT_GSI || admit == DDB_ADMIT_KEY_GSI;
     if (on_demand)
-        sim_reply_err(r, 400, "ThrottlingException", "%s",
-                      gsi ? MSG_HOT_ON_DEMAND_GSI : MSG_HOT_ON_DEMAND);
-    else
-        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                      gsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+        return gsi ? MSG_HOT_ON_DEMAND_GSI : MSG_HOT_ON_DEMAND;
+    return gsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE;
+}
+
+void ddb__throttle_reply(sim_reply *r, int admit, int on_demand)
+{
+    sim_reply_err(r, 400,
+                  on_demand ? "ThrottlingException" : "ProvisionedThroughputExceededException",
+                  "%s", throttle_msg(admit, on_demand));
+}
+
+void ddb__throttle_reason(int admit, int on_demand, const char **out_code, const char **out_msg)
+{
+    *out_code = on_demand ? "ThrottlingError" : "ProvisionedThroughputExceeded";
+    *out_msg = throttle_msg(admit, on_demand);
 }

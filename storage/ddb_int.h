@@ -697,6 +697,12 @@ void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const ddb_key *key, i
  * whether the table is PAY_PER_REQUEST (hot keys then give ThrottlingException). */
 void ddb__throttle_reply(sim_reply *r, int admit, int on_demand);
 
+/** The CancellationReason of a transaction action refused for capacity: *out_code is
+ * "ProvisionedThroughputExceeded" on a provisioned table, "ThrottlingError" on an on-demand
+ * one, *out_msg the table's or the GSIs' message (admit is enum ddb_admit). Both static.
+ * Source: API_TransactWriteItems, TransactionCanceledException reason codes. */
+void ddb__throttle_reason(int admit, int on_demand, const char **out_code, const char **out_msg);
+
 /* ---- (added) item collection metrics (ddb_icm.c) ---- */
 
 /**
