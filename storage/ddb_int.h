@@ -512,7 +512,24 @@ typedef struct ddb_meta {
     char *name;        /* owned: TableName, to find the table */
     cJSON *tags;       /* owned: [{Key, Value}] in insertion order; NULL when none */
     char *ttl_attr;    /* owned: TTL AttributeName while enabled, else NULL */
+    int ttl_changed;   /* (added) 1 once UpdateTimeToLive changed it (this process) */
+    sim_time_us ttl_changed_us; /* (added) scheduler time of that change */
 } ddb_meta;
+
+#define DDB_TTL_COOLDOWN_US (3600LL * 1000 * 1000) /* one TTL change an hour (API_UpdateTimeToLive) */
+#define DDB_MSG_TAGS_MAX                                                                  \
+    "Number of Tags exceed the current limit for the provided ResourceArn"
+
+/**
+ * (Added.) Check a Tags list (JSON types already checked) as TagResource and CreateTable do:
+ * each Key present, 1..128 characters of the tag pattern (letters, numbers, spaces and
+ * + - = . _ : / @), not prefixed aws:; each Value present, 0..256 such characters; no key
+ * twice. 0, or -1 with AWS's ValidationException in r ("The Tag Key provided is invalid,
+ * Key: K", "Tag Key cannot be prefixed with aws:, Key: K", "The Tag Value provided is
+ * invalid, Value: V", "Duplicate Tag Keys provided as input: Duplicate Tag Key found K").
+ * Source: developer guide "Tagging restrictions"; the messages as DynamoDB answers them.
+ */
+int ddb__tags_check(const cJSON *tags, sim_reply *r);
 
 int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);

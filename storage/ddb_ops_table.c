@@ -804,6 +804,12 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                    0;
         }
     }
+    /* (added) Tags as TagResource checks them: a bad tag creates nothing */
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(req, "Tags");
+    if (cJSON_IsArray(tags) && ddb__tags_check(tags, r) != 0)
+        return 0;
+    if (cJSON_GetArraySize(tags) > DDB_TAGS_MAX)
+        return ddb__validation(r, "%s", DDB_MSG_TAGS_MAX), 0;
     const ddb_table *same = ddb__table_find(svc, name);
     if (same != NULL && same->status == DDB_ST_DELETING) { /* (added) */
         sim_reply_err(r, 400, "ResourceInUseException",
