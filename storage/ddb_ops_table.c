@@ -7,9 +7,11 @@
  * validations/createTable.js and actions/updateTable.js record them. */
 #include "storage/ddb_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
@@ -18,6 +20,39 @@
 static double now_epoch_s(const ddb_service *svc)
 {
     return (double)sim_clock_epoch_us(svc->sched->clock, ddb__now(svc)) / 1e6;
+}
+
+/* (Added.) Read Boolean member name of req as AWS's parser reads a Boolean, for a member the
+ * generated validator's model (botocore 1.29.27) predates (DeletionProtectionEnabled): absent
+ * or null leaves *out, true/false set it, a string true/yes/1 or false/no/0 (any case) too;
+ * another type is the SerializationException the validator gives a known Boolean
+ * (ddb_validate.c). 0, or -1 with r set. */
+static int newer_bool(const cJSON *req, const char *name, int *out, sim_reply *r)
+{
+    static const char *const words[] = { "false", "true", "no", "yes", "0", "1" };
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, name);
+    if (m == NULL || cJSON_IsNull(m))
+        return 0;
+    if (cJSON_IsBool(m)) {
+        *out = cJSON_IsTrue(m);
+        return 0;
+    }
+    const char *msg = "Start of structure or map found where not expected";
+    if (cJSON_IsNumber(m))
+        msg = m->valuedouble == floor(m->valuedouble) ? "NUMBER_VALUE cannot be converted to Boolean"
+                                                      : "DECIMAL_VALUE cannot be converted to Boolean";
+    else if (cJSON_IsArray(m))
+        msg = "Unrecognized collection type class java.lang.Boolean";
+    else if (cJSON_IsString(m)) {
+        for (int i = 0; i < 6; i++)
+            if (strcasecmp(m->valuestring, words[i]) == 0) {
+                *out = i % 2;
+                return 0;
+            }
+        msg = "Unexpected token received from parser";
+    }
+    sim_reply_err(r, 400, "SerializationException", "%s", msg);
+    return -1;
 }
 
 /* ---- description ---- */
@@ -601,7 +636,7 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     /* JSON member types (DeletionProtectionEnabled is newer than the botocore model the
      * validator is generated from, which passes members it does not know, as AWS does) */
     if (ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0 ||
-        ddb__req_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
+        newer_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
         ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
         throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
@@ -1323,7 +1358,7 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     const char *name = NULL;
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
-        ddb__req_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
+        newer_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
         throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
         ddb__req_list(req, "GlobalSecondaryIndexUpdates", &gu, r) != 0 ||
         ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0)
