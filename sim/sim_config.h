@@ -8,7 +8,7 @@
  *   [latency A B]                 one_way_ms = DIST   (symmetric; A may equal B)
  *   [service NAME]                <op>_ms = DIST ... (dynamodb, sqs, s3, apigateway, lambda);
  *                                 dynamodb: status_delay_ms (CREATING/UPDATING/DELETING, 0),
- *                                 partition_limits = on|off (per-key limits, on);
+ *                                 partition_limits = on|off (per-item partition limits, on);
  *                                 lambda: idle_timeout_s
  *   [table NAME]                  region, partition_key = name:S|N|B, sort_key, rcu, wcu,
  *                                 billing = provisioned|pay_per_request,
@@ -186,7 +186,7 @@ typedef struct sim_config {
     sim_time_us ddb_status_delay_us;    /* [service dynamodb] status_delay_ms: how long a table
                                          * stays CREATING/UPDATING/DELETING; default 0 */
     int ddb_partition_limits_off;       /* [service dynamodb] partition_limits = off: no
-                                         * per-partition-key limits; default on (0 here) */
+                                         * per-item partition limits; default on (0 here) */
 } sim_config;
 
 /**

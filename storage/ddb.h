@@ -4,8 +4,12 @@
  * region model in sim/. Capacity token buckets read the scheduler's clock.
  * Partition model (developer guide, "Partitions and data distribution"): a table or GSI has
  * max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB), 1) partitions (on-demand: 12000 RCU /
- * 4000 WCU); each partition, so each partition key, serves at most 3000 read and 1000 write
- * units per second in both modes (one second of burst), beyond which the key is throttled:
+ * 4000 WCU); each partition serves at most 3000 read and 1000 write units per second in
+ * both modes (one second of burst). The model assumes split-for-heat has already happened
+ * (developer guide, "Burst and adaptive capacity", "Key range throughput exceeded", "Best
+ * practices for designing and using partition keys effectively"): the limit binds each item
+ * (partition key + sort key) of a table or index with a sort key, each partition key value of
+ * one without, and a Query's item collection as a whole; beyond it the item is throttled:
  * ProvisionedThroughputExceededException on provisioned tables, ThrottlingException on
  * on-demand ones. Table and index status (CREATING, UPDATING, DELETING) last the status
  * delay (ddb_service_set_status_delay); a GSI added by UpdateTable is backfilled on the
@@ -75,7 +79,7 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
 void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us);
 
 /**
- * Turn the per-partition-key limits (3000 RCU / 1000 WCU per key per second, see the
+ * Turn the per-partition limits (3000 RCU / 1000 WCU per item per second, see the
  * partition model above) on (the default, as AWS) or off (regions.conf [service dynamodb]
  * partition_limits = off, e.g. for raw-throughput benchmarks that hammer one key; table and
  * index capacity still apply).

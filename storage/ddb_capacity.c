@@ -1,6 +1,6 @@
 /* ddb_capacity.c - provisioned capacity: token buckets on the scheduler clock in integer
  * micro-units, the cost of reads and writes, the ConsumedCapacity document, and (added) the
- * partition model: partition counts and per-partition-key limits (see the section below).
+ * partition model: partition counts and per-item partition limits (see the section below).
  * Source: DynamoDB developer guide, "Read/write capacity mode" (1 WCU = one write per
  * second of up to 1 KB; 1 RCU = one strongly consistent read per second of up to 4 KB,
  * or two eventually consistent) and "Burst capacity" (up to 300 seconds of unused
@@ -148,22 +148,32 @@ fail:
     return NULL;
 }
 
-/* ---- (added) partition-key limits ----
+/* ---- (added) partition limits ----
  * A table or GSI is split into partitions: max(ceil(RCU/3000 + WCU/1000), ceil(bytes/10 GB))
  * (an on-demand table counts as 12000 RCU / 4000 WCU, its initial throughput). Every
  * partition serves at most 3000 read units and 1000 write units per second, in both capacity
- * modes, and a partition key lives in one partition, so one key is limited to that however
- * much the table has (adaptive capacity lets a hot partition use its whole limit, never more).
- * Each key in use has a bucket of one second of the partition limit on the scheduler clock;
- * a key whose bucket is empty is throttled: ProvisionedThroughputExceededException on a
- * provisioned table, ThrottlingException on an on-demand one. Keys are told apart by a 64-bit
- * FNV-1a hash of their encoded bytes. Source: developer guide, "Partitions and data
- * distribution", "Best practices for designing and using partition keys effectively"
- * (burst and adaptive capacity), "Troubleshooting throttling" (KeyRangeThroughputExceeded,
- * in both modes). */
+ * modes; adaptive capacity lets a hot partition use that whole limit, never more.
+ *
+ * The model assumes split-for-heat has already happened. Adaptive capacity isolates
+ * frequently accessed items by splitting a hot partition along the key range, sort key
+ * included, so a hot item collection ends up spread over several partitions while a single
+ * item always stays on one. Hence the unit that one partition limit binds is:
+ *  - an item (partition key + sort key) when the table or index has a sort key;
+ *  - a partition key value when it has none (for a table that value is the item);
+ *  - an item collection (partition key value) for a Query: the page it reads is a contiguous
+ *    key range, assumed to sit on one partition, so repeated Queries of one collection share
+ *    one bucket (distinct from the buckets of the collection's items).
+ * Each unit in use has a bucket of one second of the partition limit on the scheduler clock;
+ * one whose bucket is empty is throttled: ProvisionedThroughputExceededException on a
+ * provisioned table, ThrottlingException on an on-demand one. Units are told apart by a
+ * 64-bit FNV-1a hash of their encoded key bytes. Sources (developer guide): "Burst and
+ * adaptive capacity" (isolating frequently accessed items), "Key range throughput exceeded
+ * (hot partitions)" (split-for-heat), "Best practices for designing and using partition keys
+ * effectively", "Partitions and data distribution", "Troubleshooting throttling"
+ * (KeyRangeThroughputExceeded, in both modes). */
 
 typedef struct hot_slot {
-    uint64_t hash;       /* FNV-1a of the encoded partition key; 0 = empty slot */
+    uint64_t hash;       /* FNV-1a of the encoded key (see key_hash); 0 = empty slot */
     int64_t rtok_uu;     /* read micro-units left (cap: DDB_PART_RCU units) */
     int64_t wtok_uu;     /* write micro-units left (cap: DDB_PART_WCU units) */
     sim_time_us last_us; /* scheduler time of the last refill */
@@ -185,12 +195,27 @@ void ddb__hot_free(struct ddb_hot *h)
     free(h);
 }
 
-static uint64_t key_hash(const unsigned char *p, size_t n)
+/* FNV-1a of n bytes at p, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
         h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The bucket hash of key k in store s: the partition key alone when s has no sort key or k
+ * carries none (a Query's item collection), else partition key, its length, sort key. */
+static uint64_t key_hash(const ddb_store *s, const ddb_key *k)
+{
+    uint64_t h = fnv1a(1469598103934665603ULL, k->pk, k->pk_len);
+    if (s->ks.range != NULL && k->sk != NULL) {
+        unsigned char len[8];
+        for (int i = 0; i < 8; i++)
+            len[i] = (unsigned char)((uint64_t)k->pk_len >> (8 * i));
+        h = fnv1a(h, len, sizeof len);
+        h = fnv1a(h, k->sk, k->sk_len);
     }
     return h != 0 ? h : 1;
 }
@@ -258,9 +283,9 @@ static int hot_rebuild(struct ddb_hot *h, sim_time_us now)
     return 0;
 }
 
-/* The slot of key pk in s, created full when absent; NULL on ENOMEM (then nothing is
+/* The slot of key k in st, created full when absent; NULL on ENOMEM (then nothing is
  * tracked for this request: it is admitted, never wrongly throttled). */
-static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_len, sim_time_us now)
+static hot_slot *hot_slot_of(ddb_store *st, const ddb_key *k, sim_time_us now)
 {
     struct ddb_hot *h = st->hot;
     if (h == NULL) {
@@ -272,7 +297,7 @@ static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_l
         h->cap = HOT_CAP0;
         st->hot = h;
     }
-    uint64_t hash = key_hash(pk, pk_len);
+    uint64_t hash = key_hash(st, k);
     size_t i = (size_t)hash & (h->cap - 1);
     while (h->slots[i].hash != 0) {
         if (h->slots[i].hash == hash) {
@@ -297,12 +322,12 @@ static hot_slot *hot_slot_of(ddb_store *st, const unsigned char *pk, size_t pk_l
     return s;
 }
 
-int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                   int is_read, sim_time_us now)
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                   sim_time_us now)
 {
     if (svc->partition_limits_off)
         return 1;
-    hot_slot *k = hot_slot_of(s, pk, pk_len, now);
+    hot_slot *k = hot_slot_of(s, key, now);
     if (k == NULL)
         return 1;
     int ok = (is_read ? k->rtok_uu : k->wtok_uu) > 0;
@@ -315,12 +340,12 @@ int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk
     return ok;
 }
 
-void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                     int is_read, int64_t cost_uu, sim_time_us now)
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                     int64_t cost_uu, sim_time_us now)
 {
     if (svc->partition_limits_off)
         return;
-    hot_slot *k = hot_slot_of(s, pk, pk_len, now);
+    hot_slot *k = hot_slot_of(s, key, now);
     if (k == NULL)
         return;
     if (is_read)
@@ -351,13 +376,24 @@ int64_t ddb__partitions(const ddb_table *t, const ddb_store *s)
     "Throughput exceeds the current capacity for one or more global secondary indexes. " \
     "DynamoDB is automatically scaling your index so please try again shortly."
 
-void ddb__throttle_reply(sim_reply *r, int admit, int on_demand)
+/* The message of a refusal: admit is enum ddb_admit. */
+static const char *throttle_msg(int admit, int on_demand)
 {
     int gsi = admit == DDB_ADMIT_GSI || admit == DDB_ADMIT_KEY_GSI;
     if (on_demand)
-        sim_reply_err(r, 400, "ThrottlingException", "%s",
-                      gsi ? MSG_HOT_ON_DEMAND_GSI : MSG_HOT_ON_DEMAND);
-    else
-        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                      gsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
+        return gsi ? MSG_HOT_ON_DEMAND_GSI : MSG_HOT_ON_DEMAND;
+    return gsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE;
+}
+
+void ddb__throttle_reply(sim_reply *r, int admit, int on_demand)
+{
+    sim_reply_err(r, 400,
+                  on_demand ? "ThrottlingException" : "ProvisionedThroughputExceededException",
+                  "%s", throttle_msg(admit, on_demand));
+}
+
+void ddb__throttle_reason(int admit, int on_demand, const char **out_code, const char **out_msg)
+{
+    *out_code = on_demand ? "ThrottlingError" : "ProvisionedThroughputExceeded";
+    *out_msg = throttle_msg(admit, on_demand);
 }

@@ -165,6 +165,9 @@ typedef struct ddb_table {
     cJSON *attrdefs;          /* owned: AttributeDefinitions as normalised */
     int on_demand;            /* 1: BillingMode PAY_PER_REQUEST */
     double created_s;         /* CreationDateTime, epoch seconds */
+    double ppr_since_s;       /* (added) LastUpdateToPayPerRequestDateTime, epoch seconds; 0
+                               * when the table was never PAY_PER_REQUEST */
+    int deletion_protection;  /* (added) DeletionProtectionEnabled */
     ddb_store st;             /* the table's rows, key schema and capacity */
     ddb_gsi gsi[DDB_IDX_MAX]; /* secondary indexes: the GSIs, then the LSIs (is_lsi) */
     int ngsi;                 /* entries of gsi[], LSIs included */
@@ -203,7 +206,7 @@ struct ddb_service {
     int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
     sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
                                   * an added GSI's resource allocation (0: no delay) */
-    int partition_limits_off;    /* (added) 1: no per-partition-key limits (benchmarks) */
+    int partition_limits_off;    /* (added) 1: no per-item partition limits (benchmarks) */
     int wire_items;      /* 1 while ddb_http_serve runs a call: its reply is only printed,
                             so reads may hand items over as their stored text (cJSON_Raw)
                             instead of parsing them; in-process callers get parsed items */
@@ -509,7 +512,24 @@ typedef struct ddb_meta {
     char *name;        /* owned: TableName, to find the table */
     cJSON *tags;       /* owned: [{Key, Value}] in insertion order; NULL when none */
     char *ttl_attr;    /* owned: TTL AttributeName while enabled, else NULL */
+    int ttl_changed;   /* (added) 1 once UpdateTimeToLive changed it (this process) */
+    sim_time_us ttl_changed_us; /* (added) scheduler time of that change */
 } ddb_meta;
+
+#define DDB_TTL_COOLDOWN_US (3600LL * 1000 * 1000) /* one TTL change an hour (API_UpdateTimeToLive) */
+#define DDB_MSG_TAGS_MAX                                                                  \
+    "Number of Tags exceed the current limit for the provided ResourceArn"
+
+/**
+ * (Added.) Check a Tags list (JSON types already checked) as TagResource and CreateTable do:
+ * each Key present, 1..128 characters of the tag pattern (letters, numbers, spaces and
+ * + - = . _ : / @), not prefixed aws:; each Value present, 0..256 such characters; no key
+ * twice. 0, or -1 with AWS's ValidationException in r ("The Tag Key provided is invalid,
+ * Key: K", "Tag Key cannot be prefixed with aws:, Key: K", "The Tag Value provided is
+ * invalid, Value: V", "Duplicate Tag Keys provided as input: Duplicate Tag Key found K").
+ * Source: developer guide "Tagging restrictions"; the messages as DynamoDB answers them.
+ */
+int ddb__tags_check(const cJSON *tags, sim_reply *r);
 
 int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
 int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r);
@@ -665,7 +685,7 @@ int ddb__gsi_backfill_step(ddb_service *svc, ddb_table *t, ddb_gsi *g, int max_r
 
 /* ---- (added) partition-key limits (ddb_capacity.c) ---- */
 
-#define DDB_PART_RCU   3000 /* read units/s one partition (so one partition key) serves */
+#define DDB_PART_RCU   3000 /* read units/s one partition (so one hot item) serves */
 #define DDB_PART_WCU   1000 /* write units/s one partition serves */
 #define DDB_PART_BYTES (10LL * 1024 * 1024 * 1024) /* data one partition holds */
 
@@ -676,20 +696,29 @@ void ddb__hot_free(struct ddb_hot *h);
  * wcu of an on-demand store count as the initial on-demand 12000 / 4000. */
 int64_t ddb__partitions(const ddb_table *t, const ddb_store *s);
 
-/** 1 when partition key pk (encoded) of s may take another write (read when is_read) now:
- * its bucket (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is positive.
- * Always 1 when svc's partition limits are off. */
-int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                   int is_read, sim_time_us now);
+/** 1 when key (encoded, borrowed) of s may take another write (read when is_read) now: the
+ * bucket it falls in (DDB_PART_WCU or DDB_PART_RCU per second, one second of burst) is
+ * positive. The bucket is the item's (pk + sk) when s has a sort key and key->sk is set, else
+ * the partition key value's: pass sk NULL for a Query's item collection. The model assumes
+ * split-for-heat has happened (ddb_capacity.c, "partition limits"). Reads the scheduler clock
+ * through now. Always 1 when svc's partition limits are off. */
+int ddb__hot_admit(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                   sim_time_us now);
 
-/** Charge cost_uu to partition key pk of s (write bucket, or read when is_read); nothing when
- * svc's partition limits are off. */
-void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const unsigned char *pk, size_t pk_len,
-                     int is_read, int64_t cost_uu, sim_time_us now);
+/** Charge cost_uu micro-units to the bucket of key (as ddb__hot_admit chooses it) of s: write
+ * bucket, or read when is_read; nothing when svc's partition limits are off. */
+void ddb__hot_charge(const ddb_service *svc, ddb_store *s, const ddb_key *key, int is_read,
+                     int64_t cost_uu, sim_time_us now);
 
 /** Write the throttling error of a refused request into r: admit is enum ddb_admit, on_demand
  * whether the table is PAY_PER_REQUEST (hot keys then give ThrottlingException). */
 void ddb__throttle_reply(sim_reply *r, int admit, int on_demand);
+
+/** The CancellationReason of a transaction action refused for capacity: *out_code is
+ * "ProvisionedThroughputExceeded" on a provisioned table, "ThrottlingError" on an on-demand
+ * one, *out_msg the table's or the GSIs' message (admit is enum ddb_admit). Both static.
+ * Source: API_TransactWriteItems, TransactionCanceledException reason codes. */
+void ddb__throttle_reason(int admit, int on_demand, const char **out_code, const char **out_msg);
 
 /* ---- (added) item collection metrics (ddb_icm.c) ---- */
 

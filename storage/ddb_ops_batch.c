@@ -481,7 +481,7 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         }
         for (int i = bt->first; i < bt->first + bt->n; i++) {
             if (!ddb__bucket_admit(&bt->t->st.rb, now) ||
-                !ddb__hot_admit(svc, &bt->t->st, keys[i].pk, keys[i].pk_len, 1, now)) {
+                !ddb__hot_admit(svc, &bt->t->st, &keys[i], 1, now)) {
                 if (ukeys == NULL) {
                     /* the KeysAndAttributes again, with only the unprocessed keys */
                     cJSON *ka = cJSON_Duplicate(bt->src, 1);
@@ -510,7 +510,7 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 goto out;
             int64_t cost = ddb__read_cost_uu(size, bt->consistent);
             ddb__bucket_charge(&bt->t->st.rb, cost, now);
-            ddb__hot_charge(svc, &bt->t->st, keys[i].pk, keys[i].pk_len, 1, cost, now);
+            ddb__hot_charge(svc, &bt->t->st, &keys[i], 1, cost, now);
             cc.table_uu += cost;
             if (item == NULL)
                 continue;

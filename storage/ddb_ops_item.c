@@ -429,7 +429,7 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         throttle(t, r, DDB_ADMIT_TABLE);
         goto out;
     }
-    if (!ddb__hot_admit(svc, &t->st, key.pk, key.pk_len, 1, now)) { /* (added) partition limit */
+    if (!ddb__hot_admit(svc, &t->st, &key, 1, now)) { /* (added) partition limit */
         throttle(t, r, DDB_ADMIT_KEY_TABLE);
         goto out;
     }
@@ -440,7 +440,7 @@ static int get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_cc cc = { 0 };
     cc.table_uu = ddb__read_cost_uu(size, consistent);
     ddb__bucket_charge(&t->st.rb, cc.table_uu, now);
-    ddb__hot_charge(svc, &t->st, key.pk, key.pk_len, 1, cc.table_uu, now);
+    ddb__hot_charge(svc, &t->st, &key, 1, cc.table_uu, now);
     if ((body = cJSON_CreateObject()) == NULL) {
         rc = -SIM_ENOMEM;
         goto out;

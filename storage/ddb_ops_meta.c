@@ -5,7 +5,9 @@
  * Sources: DynamoDB API reference (API_TagResource, API_UntagResource,
  * API_ListTagsOfResource, API_UpdateTimeToLive, API_DescribeTimeToLive, API_DescribeLimits,
  * API_DescribeEndpoints), developer guide "Tagging restrictions" (50 tags, key 1..128,
- * value 0..256); messages as dynalite gives them. */
+ * value 0..256, letters, numbers, spaces and + - = . _ : / @, no aws: prefix); messages as
+ * dynalite gives them, and (added) the tag and TTL ones as DynamoDB answers them, recorded
+ * live by the ack-api-quirks catalogue (DDB-TABLE-107, -110, -372, -442). */
 #include "storage/ddb_int.h"
 
 #include <stdio.h>
@@ -197,6 +199,104 @@ int ddb__meta_on_create(ddb_service *svc, const cJSON *req)
 
 /* ---- request checks ---- */
 
+/* (Added.) The next code point of UTF-8 text at *p (advanced), or -1 for a malformed one. */
+static long utf8_next(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    long c;
+    int n;
+    if (s[0] < 0x80) {
+        *p = s + 1;
+        return s[0];
+    }
+    if ((s[0] & 0xE0) == 0xC0)
+        c = s[0] & 0x1F, n = 1;
+    else if ((s[0] & 0xF0) == 0xE0)
+        c = s[0] & 0x0F, n = 2;
+    else if ((s[0] & 0xF8) == 0xF0)
+        c = s[0] & 0x07, n = 3;
+    else
+        return -1;
+    for (int i = 1; i <= n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    *p = s + n + 1;
+    return c;
+}
+
+/* (Added.) 1 when code point c may appear in a tag: AWS's tag pattern
+ * ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (developer guide, "Tagging restrictions"). ASCII and
+ * Latin-1 are exact; above them the punctuation, symbol and emoji blocks are refused and
+ * other code points (the scripts' letters and numbers) accepted, an approximation of the
+ * Unicode categories. */
+static int tag_char_ok(long c)
+{
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == ' ' || strchr("_.:/=+-@", (int)c) != NULL;
+    if (c < 0x100) /* NBSP, the letters, ª º µ, the numbers ² ³ ¹ ¼ ½ ¾ */
+        return c == 0xA0 || c == 0xAA || c == 0xBA || c == 0xB5 || c == 0xB2 || c == 0xB3 ||
+               c == 0xB9 || (c >= 0xBC && c <= 0xBE) || (c >= 0xC0 && c != 0xD7 && c != 0xF7);
+    if (c >= 0x2000 && c <= 0x206F) /* general punctuation: only its spaces */
+        return c <= 0x200A || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F;
+    if ((c >= 0x20A0 && c <= 0x20CF) ||   /* currency symbols */
+        (c >= 0x2190 && c <= 0x2BFF) ||   /* arrows, math, technical, shapes, dingbats */
+        (c >= 0x3001 && c <= 0x303F) ||   /* CJK punctuation (U+3000 is a space) */
+        (c >= 0xFE00 && c <= 0xFE0F) ||   /* variation selectors */
+        (c >= 0xFF01 && c <= 0xFF0F) ||   /* fullwidth punctuation */
+        (c >= 0x1F000 && c <= 0x1FAFF) || /* emoji and pictographs */
+        (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+        return 0;
+    return 1;
+}
+
+/* (Added.) 1 when s has length lo..hi (in characters) and only tag characters. */
+static int tag_text_ok(const char *s, size_t lo, size_t hi)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p != '\0') {
+        long c = utf8_next(&p);
+        if (c < 0 || !tag_char_ok(c))
+            return 0;
+        n++;
+    }
+    return n >= lo && n <= hi;
+}
+
+int ddb__tags_check(const cJSON *tags, sim_reply *r)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, tags)
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "Value");
+        const char *ks = cJSON_IsString(k) ? k->valuestring : NULL;
+        const char *vs = cJSON_IsString(v) ? v->valuestring : NULL;
+        if (ks == NULL || !tag_text_ok(ks, 1, 128))
+            return ddb__validation(r, "The Tag Key provided is invalid, Key: %s",
+                                   ks != NULL ? ks : "null");
+        if (strncmp(ks, "aws:", 4) == 0)
+            return ddb__validation(r, "Tag Key cannot be prefixed with aws:, Key: %s", ks);
+        if (vs == NULL || !tag_text_ok(vs, 0, 256))
+            return ddb__validation(r, "The Tag Value provided is invalid, Value: %s",
+                                   vs != NULL ? vs : "null");
+    }
+    cJSON_ArrayForEach(e, tags)
+    {
+        const char *ks = cJSON_GetObjectItemCaseSensitive(e, "Key")->valuestring;
+        for (const cJSON *f = tags->child; f != e; f = f->next)
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(f, "Key")->valuestring, ks) == 0)
+                return ddb__validation(r,
+                                       "Duplicate Tag Keys provided as input: Duplicate Tag "
+                                       "Key found %s",
+                                       ks);
+    }
+    return 0;
+}
+
 /* Length bounds of a string member; adds the AWS constraint messages to v. */
 static void check_len(ddb_verr *v, const char *s, const char *path, size_t lo, size_t hi)
 {
@@ -272,16 +372,10 @@ int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
         if (ddb__val_struct(e, &tag, r) != 0 || ddb__req_str(tag, "Key", &k, r) != 0 ||
             ddb__req_str(tag, "Value", &val, r) != 0)
             goto out;
-        snprintf(path, sizeof path, "tags.%d.member.key", i);
-        if (k == NULL)
+        if (tag == NULL) { /* a null element; a member's absence is ddb__tags_check's */
+            snprintf(path, sizeof path, "tags.%d.member", i);
             ddb__verr_add(&v, NULL, path, "Member must not be null");
-        else
-            check_len(&v, k, path, 1, 128);
-        snprintf(path, sizeof path, "tags.%d.member.value", i);
-        if (val == NULL)
-            ddb__verr_add(&v, NULL, path, "Member must not be null");
-        else
-            check_len(&v, val, path, 0, 256);
+        }
     }
     if (tags == NULL)
         ddb__verr_add(&v, NULL, "tags", "Member must not be null");
@@ -291,11 +385,12 @@ int ddb__op_tag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = ddb__validation(r, "Atleast one Tag needs to be provided as Input.");
         goto out;
     }
+    if (ddb__tags_check(tags, r) != 0) /* (added) */
+        goto out;
     ddb_meta *m = ddb__meta_get(svc, t, 0);
     int have = m != NULL && m->tags != NULL ? cJSON_GetArraySize(m->tags) : 0;
-    if (have + tags_new_count(m, tags) > DDB_TAGS_MAX) {
-        rc = ddb__validation(r, "One or more parameter values were invalid: Number of Tags "
-                                "exceed the current limit for the provided ResourceArn");
+    if (have + tags_new_count(m, tags) > DDB_TAGS_MAX) { /* counted after the merge */
+        rc = ddb__validation(r, "%s", DDB_MSG_TAGS_MAX);
         goto out;
     }
     rc = -SIM_ENOMEM;
@@ -343,7 +438,6 @@ int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
                                              : "Unexpected value type in payload");
             goto out;
         }
-        check_len(&v, e->valuestring, path, 1, 128);
     }
     if (keys == NULL)
         ddb__verr_add(&v, NULL, "tagKeys", "Member must not be null");
@@ -351,6 +445,18 @@ int ddb__op_untag_resource(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (keys->child == NULL) {
         rc = ddb__validation(r, "Atleast one Tag Key needs to be provided as Input.");
+        goto out;
+    }
+    /* (added) each key as TagResource reads it, then at most 50 of them */
+    cJSON_ArrayForEach(e, keys)
+    {
+        if (!tag_text_ok(e->valuestring, 1, 128)) {
+            rc = ddb__validation(r, "The Tag Key provided is invalid, Key: %s", e->valuestring);
+            goto out;
+        }
+    }
+    if (cJSON_GetArraySize(keys) > DDB_TAGS_MAX) {
+        rc = ddb__validation(r, "%s", DDB_MSG_TAGS_MAX);
         goto out;
     }
     ddb_meta *m = ddb__meta_get(svc, t, 0);
@@ -473,6 +579,15 @@ int ddb__op_update_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r
         rc = ddb__validation(r, "TimeToLive is already disabled");
         goto out;
     }
+    /* (added) one change an hour, checked after the ones above (API_UpdateTimeToLive: "Any
+     * additional UpdateTimeToLive calls for the same table during this one hour duration
+     * result in a ValidationException") */
+    sim_time_us now = ddb__now(svc);
+    if (m != NULL && m->ttl_changed && now < m->ttl_changed_us + DDB_TTL_COOLDOWN_US) {
+        rc = ddb__validation(r, "Time to live has been modified multiple times within a fixed "
+                                "interval");
+        goto out;
+    }
     rc = -SIM_ENOMEM;
     if ((body = cJSON_CreateObject()) == NULL)
         goto out;
@@ -492,6 +607,8 @@ int ddb__op_update_time_to_live(ddb_service *svc, const cJSON *req, sim_reply *r
         free(m->ttl_attr);
         m->ttl_attr = NULL;
     }
+    m->ttl_changed = 1;
+    m->ttl_changed_us = now;
     if ((rc = ddb__table_save(svc, t)) != 0) /* (added) the TTL setting persists */
         goto out;
     sim_reply_ok(r, body);

@@ -33,9 +33,8 @@ typedef struct page_req {
     const unsigned char *prefix; /* begins_with check on the sk column, or NULL */
     size_t prefix_len;
     int64_t segment, total_segments; /* parallel Scan; total_segments 0: whole table */
-    const unsigned char *hot_pk;     /* (added) Query: the partition key read (its partition
-                                      * limit is charged), NULL for Scan */
-    size_t hot_pk_len;
+    const ddb_key *hot;              /* (added) Query: the item collection read (partition key
+                                      * only; its partition limit is charged), NULL for Scan */
 } page_req;
 
 static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
@@ -322,8 +321,8 @@ static int run_page(ddb_service *svc, const page_req *p, sqlite3_stmt *st, sim_r
     ddb_cc cc = { 0 };
     int64_t cost = ddb__read_cost_uu(bytes, p->consistent);
     ddb__bucket_charge(&s->rb, cost, ddb__now(svc));
-    if (p->hot_pk != NULL)
-        ddb__hot_charge(svc, s, p->hot_pk, p->hot_pk_len, 1, cost, ddb__now(svc));
+    if (p->hot != NULL)
+        ddb__hot_charge(svc, s, p->hot, 1, cost, ddb__now(svc));
     if (p->g != NULL)
         cc.gsi_uu[p->gsi_pos] = cost;
     else
@@ -728,10 +727,10 @@ static int query(ddb_service *svc, const cJSON *req, const char *filter_what, si
                       p.g != NULL && !p.g->is_lsi ? DDB_MSG_THROTTLE_GSI : DDB_MSG_THROTTLE_TABLE);
         goto out;
     }
-    /* (added) the partition limit of the key read */
-    p.hot_pk = pk.pk;
-    p.hot_pk_len = pk.pk_len;
-    if (!ddb__hot_admit(svc, read_store(&p), pk.pk, pk.pk_len, 1, ddb__now(svc))) {
+    /* (added) the partition limit of the item collection read (its partition key alone) */
+    const ddb_key coll = { .pk = pk.pk, .pk_len = pk.pk_len };
+    p.hot = &coll;
+    if (!ddb__hot_admit(svc, read_store(&p), &coll, 1, ddb__now(svc))) {
         ddb__throttle_reply(r,
                             p.g != NULL && !p.g->is_lsi ? DDB_ADMIT_KEY_GSI : DDB_ADMIT_KEY_TABLE,
                             p.t->on_demand);

@@ -7,9 +7,11 @@
  * validations/createTable.js and actions/updateTable.js record them. */
 #include "storage/ddb_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
@@ -18,6 +20,39 @@
 static double now_epoch_s(const ddb_service *svc)
 {
     return (double)sim_clock_epoch_us(svc->sched->clock, ddb__now(svc)) / 1e6;
+}
+
+/* (Added.) Read Boolean member name of req as AWS's parser reads a Boolean, for a member the
+ * generated validator's model (botocore 1.29.27) predates (DeletionProtectionEnabled): absent
+ * or null leaves *out, true/false set it, a string true/yes/1 or false/no/0 (any case) too;
+ * another type is the SerializationException the validator gives a known Boolean
+ * (ddb_validate.c). 0, or -1 with r set. */
+static int newer_bool(const cJSON *req, const char *name, int *out, sim_reply *r)
+{
+    static const char *const words[] = { "false", "true", "no", "yes", "0", "1" };
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, name);
+    if (m == NULL || cJSON_IsNull(m))
+        return 0;
+    if (cJSON_IsBool(m)) {
+        *out = cJSON_IsTrue(m);
+        return 0;
+    }
+    const char *msg = "Start of structure or map found where not expected";
+    if (cJSON_IsNumber(m))
+        msg = m->valuedouble == floor(m->valuedouble) ? "NUMBER_VALUE cannot be converted to Boolean"
+                                                      : "DECIMAL_VALUE cannot be converted to Boolean";
+    else if (cJSON_IsArray(m))
+        msg = "Unrecognized collection type class java.lang.Boolean";
+    else if (cJSON_IsString(m)) {
+        for (int i = 0; i < 6; i++)
+            if (strcasecmp(m->valuestring, words[i]) == 0) {
+                *out = i % 2;
+                return 0;
+            }
+        msg = "Unexpected token received from parser";
+    }
+    sim_reply_err(r, 400, "SerializationException", "%s", msg);
+    return -1;
 }
 
 /* ---- description ---- */
@@ -89,12 +124,20 @@ static cJSON *table_describe(const ddb_service *svc, const ddb_table *t)
         cJSON_AddStringToObject(d, "TableArn", arn) == NULL ||
         cJSON_AddStringToObject(d, "TableId", t->table_id) == NULL)
         goto fail;
-    if (t->on_demand) {
+    /* (added) BillingModeSummary once the table has been PAY_PER_REQUEST, kept after a switch
+     * back to PROVISIONED (API_BillingModeSummary: "the time when PAY_PER_REQUEST was last
+     * set"); DeletionProtectionEnabled on every table (API_TableDescription) */
+    if (t->on_demand || t->ppr_since_s > 0) {
         cJSON *bm = cJSON_AddObjectToObject(d, "BillingModeSummary");
-        if (bm == NULL || cJSON_AddStringToObject(bm, "BillingMode", "PAY_PER_REQUEST") == NULL ||
-            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->created_s) == NULL)
+        if (bm == NULL ||
+            cJSON_AddStringToObject(bm, "BillingMode",
+                                    t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL ||
+            cJSON_AddNumberToObject(bm, "LastUpdateToPayPerRequestDateTime", t->ppr_since_s) ==
+                NULL)
             goto fail;
     }
+    if (cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", t->deletion_protection) == NULL)
+        goto fail;
     for (int lsi = 0; lsi < 2; lsi++) {
         cJSON *arr = NULL;
         for (int i = 0; i < t->ngsi; i++) {
@@ -585,13 +628,15 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     const cJSON *defs = NULL, *ks = NULL, *gsis = NULL, *lsis = NULL, *pt = NULL;
     const char *name = NULL, *bm = NULL;
     int64_t rcu = 0, wcu = 0;
-    int has_r = 0, has_w = 0;
+    int has_r = 0, has_w = 0, protect = 0;
     ddb_verr v;
     ddb__verr_init(&v);
     char p[320];
 
-    /* JSON member types */
+    /* JSON member types (DeletionProtectionEnabled is newer than the botocore model the
+     * validator is generated from, which passes members it does not know, as AWS does) */
     if (ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0 ||
+        newer_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
         ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
         throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
@@ -794,6 +839,12 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                    0;
         }
     }
+    /* (added) Tags as TagResource checks them: a bad tag creates nothing */
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(req, "Tags");
+    if (cJSON_IsArray(tags) && ddb__tags_check(tags, r) != 0)
+        return 0;
+    if (cJSON_GetArraySize(tags) > DDB_TAGS_MAX)
+        return ddb__validation(r, "%s", DDB_MSG_TAGS_MAX), 0;
     const ddb_table *same = ddb__table_find(svc, name);
     if (same != NULL && same->status == DDB_ST_DELETING) { /* (added) */
         sim_reply_err(r, 400, "ResourceInUseException",
@@ -811,6 +862,7 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     int rc = -SIM_ENOMEM;
     ddb_table *t = NULL;
     char tid[37];
+    double created_s = now_epoch_s(svc);
     sim_rng_uuid(svc->rng, tid);
     cJSON *def = cJSON_CreateObject();
     cJSON *dd = cJSON_CreateArray();
@@ -839,9 +891,12 @@ int ddb__op_create_table(ddb_service *svc, const cJSON *req, sim_reply *r)
         cJSON_AddStringToObject(def, "TableName", name) == NULL ||
         cJSON_AddNumberToObject(def, "Id", (double)svc->next_id) == NULL ||
         cJSON_AddStringToObject(def, "TableId", tid) == NULL ||
-        cJSON_AddNumberToObject(def, "CreationDateTime", now_epoch_s(svc)) == NULL ||
+        cJSON_AddNumberToObject(def, "CreationDateTime", created_s) == NULL ||
         cJSON_AddStringToObject(def, "BillingMode",
                                 on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL ||
+        (on_demand &&
+         cJSON_AddNumberToObject(def, "LastUpdateToPayPerRequestDateTime", created_s) == NULL) ||
+        cJSON_AddBoolToObject(def, "DeletionProtectionEnabled", protect) == NULL ||
         put_member(def, "ProvisionedThroughput",
                    throughput_def(on_demand ? 0 : rcu, on_demand ? 0 : wcu)) != 0)
         goto out;
@@ -1032,6 +1087,12 @@ int ddb__op_delete_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     ddb_table *t;
     if (find_named(svc, req, &t, r) != 0)
         return 0;
+    /* (added) a protected table (API_DeleteTable, DeletionProtectionEnabled of API_CreateTable;
+     * the message as DynamoDB answers it) */
+    if (t->deletion_protection)
+        return ddb__validation(r, "Resource cannot be deleted as it is currently protected "
+                                  "against deletion. Disable deletion protection first."),
+               0;
     /* (added) API_DeleteTable: CREATING or UPDATING is ResourceInUseException, DELETING no
      * error; any GSI not ACTIVE blocks it too */
     if (t->status == DDB_ST_DELETING)
@@ -1291,12 +1352,13 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     const cJSON *pt = NULL, *gu = NULL, *defs = NULL;
     const char *bm = NULL;
     int64_t rcu = 0, wcu = 0;
-    int has_r = 0, has_w = 0;
+    int has_r = 0, has_w = 0, protect = -1; /* protect: DeletionProtectionEnabled, -1 absent */
     ddb_verr v;
     ddb__verr_init(&v);
     const char *name = NULL;
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_str(req, "BillingMode", &bm, r) != 0 ||
+        newer_bool(req, "DeletionProtectionEnabled", &protect, r) != 0 ||
         throughput_types(req, &pt, &rcu, &has_r, &wcu, &has_w, r) != 0 ||
         ddb__req_list(req, "GlobalSecondaryIndexUpdates", &gu, r) != 0 ||
         ddb__req_list(req, "AttributeDefinitions", &defs, r) != 0)
@@ -1339,10 +1401,15 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (ddb__verr_reply(&v, r) != 0)
         return 0;
     int has_gu = gu != NULL && gu->child != NULL;
-    if (pt == NULL && !has_gu && bm == NULL)
+    if (pt == NULL && !has_gu && bm == NULL && protect < 0)
         return ddb__validation(r, "At least one of ProvisionedThroughput, BillingMode, "
                                   "UpdateStreamEnabled, GlobalSecondaryIndexUpdates or "
                                   "SSESpecification or ReplicaUpdates is required"),
+               0;
+    /* (added) DeletionProtectionEnabled changes alone (DynamoDB's answer otherwise) */
+    if (protect >= 0 && (pt != NULL || gu != NULL || bm != NULL))
+        return ddb__validation(r, "One or more parameter values were invalid: DeletionProtection "
+                                  "modification must be the only operation in the request"),
                0;
     /* (added) the rules of GlobalSecondaryIndexUpdates itself (API_UpdateTable,
      * API_GlobalSecondaryIndexUpdate) */
@@ -1500,11 +1567,20 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                   "ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                                   "BillingMode is PAY_PER_REQUEST"),
                0;
+    /* (added) a GSI throughput Update on an on-demand table, or on one switching to it:
+     * DynamoDB's two answers */
+    if (on_demand_after && nups > 0 && t->on_demand)
+        return ddb__validation(r,
+                               "One or more parameter values were invalid: The only Updates for "
+                               "index: %s when TableThroughputMode is PAY_PER_REQUEST can be to "
+                               "OnDemandThroughput, WarmThroughput",
+                               ups[0].g->name),
+               0;
     if (on_demand_after && nups > 0)
         return ddb__validation(r,
-                               "One or more parameter values were invalid: ProvisionedThroughput "
-                               "should not be specified for index: %s when BillingMode is "
-                               "PAY_PER_REQUEST",
+                               "One or more parameter values were invalid: Neither "
+                               "ReadCapacityUnits nor WriteCapacityUnits can be specified for "
+                               "index: %s when BillingMode is PAY_PER_REQUEST",
                                ups[0].g->name),
                0;
     if (t->on_demand && to_provisioned) {
@@ -1513,19 +1589,26 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
                                       "ProvisionedThroughput must be specified when BillingMode "
                                       "is PROVISIONED"),
                    0;
+        /* every GSI needs its throughput; the ones missing are named together, comma-joined */
+        char missing[DDB_GSI_MAX * 260];
+        size_t len = 0;
+        missing[0] = '\0';
         for (int k = 0; k < t->ngsi; k++) {
-            if (t->gsi[k].is_lsi)
+            if (t->gsi[k].is_lsi || t->gsi[k].status == DDB_ST_DELETING)
                 continue;
             int found = 0;
             for (int j = 0; j < nups; j++)
                 found |= ups[j].g == &t->gsi[k];
-            if (!found)
-                return ddb__validation(r,
-                                       "One or more parameter values were invalid: "
-                                       "ProvisionedThroughput must be specified for index: %s",
-                                       t->gsi[k].name),
-                       0;
+            if (!found && len < sizeof missing)
+                len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s",
+                                        len > 0 ? "," : "", t->gsi[k].name);
         }
+        if (len > 0)
+            return ddb__validation(r,
+                                   "One or more parameter values were invalid: "
+                                   "ProvisionedThroughput must be specified for index: %s",
+                                   missing),
+                   0;
     }
     if (pt != NULL && !t->on_demand && rcu == t->st.rcu && wcu == t->st.wcu && nups == 0)
         return ddb__validation(r,
@@ -1560,8 +1643,11 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     /* apply: the billing mode at once; throughput at once, or when UPDATING settles (with a
      * status delay: DescribeTable shows the old units until then, as AWS's does) */
     int table_changed = 0;
+    if (protect >= 0)
+        t->deletion_protection = protect;
     if (to_on_demand && !t->on_demand) {
         t->on_demand = 1;
+        t->ppr_since_s = now_epoch_s(svc);
         ddb__store_set_rates(svc, &t->st, 0, 0);
         for (int k = 0; k < t->ngsi; k++)
             ddb__store_set_rates(svc, &t->gsi[k].st, 0, 0);

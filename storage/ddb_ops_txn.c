@@ -4,7 +4,10 @@
  * Source: DynamoDB API reference (API_TransactWriteItems, API_TransactGetItems,
  * API_CancellationReason); developer guide, "Amazon DynamoDB Transactions: How it works"
  * (capacity: "two underlying reads or writes of every item"; tokens "valid for 10 minutes
- * after the first request that uses it is completed"). */
+ * after the first request that uses it is completed"). (Added:) a transaction short of table,
+ * GSI or partition capacity is cancelled, the refused action's CancellationReason
+ * ProvisionedThroughputExceeded (provisioned) or ThrottlingError (on demand); a token's replay
+ * reports the read units of reading its items. */
 #include "storage/ddb_int.h"
 
 #include <stdio.h>
@@ -40,6 +43,9 @@ typedef struct act {
     size_t old_size;
     cJSON *nitem;        /* owned: item to store (Put, Update); NULL for Delete/Check */
     int failed;          /* 1: condition failed */
+    const char *throttled_code; /* (added) static: its CancellationReason code when refused
+                                 * for capacity, else NULL */
+    const char *throttled_msg;  /* (added) static: that reason's message */
     ddb_wplan plan;      /* for Put/Update/Delete */
     int planned;
 } act;
@@ -275,7 +281,7 @@ nomem:
  * ({"CancellationReasons": [...]}) for the HTTP layer. 0 or -SIM_ENOMEM. */
 static int cancel(const act *acts, int n, sim_reply *r)
 {
-    char msg[64 + TXN_MAX * 26];
+    char msg[64 + TXN_MAX * 34]; /* the longest code, "ProvisionedThroughputExceeded", + ", " */
     size_t len = (size_t)snprintf(msg, sizeof msg,
                                   "Transaction cancelled, please refer cancellation reasons for "
                                   "specific reasons [");
@@ -288,6 +294,7 @@ static int cancel(const act *acts, int n, sim_reply *r)
         cJSON *o = cJSON_CreateObject();
         if (o == NULL || !cJSON_AddItemToArray(arr, o))
             goto nomem_o;
+        const char *code = "None";
         if (a->failed) {
             if (a->all_old && a->old != NULL) {
                 cJSON *it = cJSON_Duplicate(a->old, 1);
@@ -296,14 +303,19 @@ static int cancel(const act *acts, int n, sim_reply *r)
                     goto nomem;
                 }
             }
-            if (cJSON_AddStringToObject(o, "Code", "ConditionalCheckFailed") == NULL ||
+            code = "ConditionalCheckFailed";
+            if (cJSON_AddStringToObject(o, "Code", code) == NULL ||
                 cJSON_AddStringToObject(o, "Message", MSG_COND_FAILED) == NULL)
+                goto nomem;
+        } else if (a->throttled_code != NULL) { /* (added) refused for capacity */
+            code = a->throttled_code;
+            if (cJSON_AddStringToObject(o, "Code", code) == NULL ||
+                cJSON_AddStringToObject(o, "Message", a->throttled_msg) == NULL)
                 goto nomem;
         } else if (cJSON_AddStringToObject(o, "Code", "None") == NULL) {
             goto nomem;
         }
-        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i ? ", " : "",
-                                a->failed ? "ConditionalCheckFailed" : "None");
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i ? ", " : "", code);
         continue;
     nomem_o:
         cJSON_Delete(o);
@@ -373,7 +385,10 @@ static int check_all(ddb_service *svc, act *acts, int n, int *any_failed, sim_re
     return 0;
 }
 
-/* Build new items and write plans (doubled costs) and admit them. 0, DDB_EREPLY, C error. */
+/* Build new items and write plans (doubled costs) and admit them; a refused one cancels the
+ * transaction with its capacity reason (API_TransactWriteItems: "insufficient provisioned
+ * capacity", reason codes ProvisionedThroughputExceeded and ThrottlingError). 0, DDB_EREPLY
+ * or a C error. */
 static int plan_all(ddb_service *svc, act *acts, int n, sim_reply *r)
 {
     char err[DDB_ERR_MAX];
@@ -405,10 +420,42 @@ static int plan_all(ddb_service *svc, act *acts, int n, sim_reply *r)
             a->plan.gop[g].cost_uu *= 2;
         int admit = ddb__wplan_admit(svc, a->t, &a->plan);
         if (admit != DDB_ADMIT_OK) {
-            ddb__throttle_reply(r, admit, a->t->on_demand);
-            return DDB_EREPLY;
+            ddb__throttle_reason(admit, a->t->on_demand, &a->throttled_code, &a->throttled_msg);
+            return (rc = cancel(acts, n, r)) != 0 ? rc : DDB_EREPLY;
         }
     }
+    return 0;
+}
+
+/* (Added.) Answer the replay of a completed request (same ClientRequestToken, same payload):
+ * nothing is written again, and with ReturnConsumedCapacity the reply gives "the number of
+ * read capacity units consumed in reading the item" (API_TransactWriteItems,
+ * ClientRequestToken): each action's item read once, strongly consistent (1 unit per 4 KB),
+ * charged to its table's read capacity. 0 (r set) or a C error. */
+static int replay_reads(ddb_service *svc, act *acts, int n, cc_acc *acc, int rcc, sim_reply *r)
+{
+    sim_time_us now = ddb__now(svc);
+    for (int i = 0; i < n; i++) {
+        cJSON *item = NULL;
+        size_t size = 0;
+        int rc = ddb__item_get(svc, acts[i].t, &acts[i].key, &item, &size);
+        cJSON_Delete(item);
+        if (rc != 0)
+            return rc;
+        int64_t cost = ddb__read_cost_uu(size, 1);
+        ddb__bucket_charge(&acts[i].t->st.rb, cost, now);
+        ddb__hot_charge(svc, &acts[i].t->st, &acts[i].key, 1, cost, now);
+        cc_for(acc, acts[i].t)->table_uu += cost;
+    }
+    cJSON *body = cJSON_CreateObject();
+    if (body == NULL)
+        return -SIM_ENOMEM;
+    int rc = add_cc(body, acc, rcc);
+    if (rc != 0) {
+        cJSON_Delete(body);
+        return rc;
+    }
+    sim_reply_ok(r, body);
     return 0;
 }
 
@@ -416,7 +463,7 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
 {
     const cJSON *items = NULL;
     const char *token = NULL;
-    int n = 0, rcc = 0, rc = 0, any_failed = 0;
+    int n = 0, rcc = 0, rc = 0, any_failed = 0, replay = 0;
     act *acts = NULL;
     cc_acc *acc = NULL;
     cJSON *body = NULL;
@@ -447,14 +494,11 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
             goto out;
         }
         const ddb_txn_token *tk = token_find(svc, token);
-        if (tk != NULL) {
-            if (strcmp(tk->request, text) != 0)
-                sim_reply_err(r, 400, "IdempotentParameterMismatchException", "%s",
-                              MSG_IDEMPOTENT);
-            else if ((body = cJSON_CreateObject()) == NULL)
-                rc = -SIM_ENOMEM;
-            goto reply;
+        if (tk != NULL && strcmp(tk->request, text) != 0) {
+            sim_reply_err(r, 400, "IdempotentParameterMismatchException", "%s", MSG_IDEMPOTENT);
+            goto out;
         }
+        replay = tk != NULL;
     }
     if ((acts = calloc((size_t)n, sizeof *acts)) == NULL ||
         (acc = calloc(1, sizeof *acc)) == NULL) {
@@ -470,10 +514,16 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
                 goto out;
             }
     }
+    if (replay) { /* (added) the replay reads the items: read units, no write */
+        rc = replay_reads(svc, acts, n, acc, rcc, r);
+        goto out;
+    }
     for (int i = 0; i < n; i++)
         if (!ddb__bucket_admit(&acts[i].t->st.wb, now)) {
-            sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                          DDB_MSG_THROTTLE_TABLE);
+            /* (added) cancelled, the action's reason saying why (API_TransactWriteItems) */
+            ddb__throttle_reason(DDB_ADMIT_TABLE, acts[i].t->on_demand, &acts[i].throttled_code,
+                                 &acts[i].throttled_msg);
+            rc = cancel(acts, n, r);
             goto out;
         }
     if ((rc = check_all(svc, acts, n, &any_failed, r)) != 0)
@@ -490,6 +540,7 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
         /* a ConditionCheck is a transactional write of the item it reads */
         int64_t cost = 2 * ddb__write_cost_uu(acts[i].old_size);
         ddb__bucket_charge(&acts[i].t->st.wb, cost, now);
+        ddb__hot_charge(svc, &acts[i].t->st, &acts[i].key, 0, cost, now); /* (added) */
         cc_for(acc, acts[i].t)->table_uu += cost;
     }
     if (token != NULL) {
@@ -521,7 +572,6 @@ int ddb__op_transact_write_items(ddb_service *svc, const cJSON *req, sim_reply *
         if (rc != 0)
             goto out;
     }
-reply:
     if (body != NULL) {
         sim_reply_ok(r, body);
         body = NULL;
@@ -538,8 +588,50 @@ out:
 
 /* ---- TransactGetItems ---- */
 
-/* Read one Get action (e) and append its response to arr. 0, DDB_EREPLY or a C error. */
-static int get_one(ddb_service *svc, const cJSON *e, cJSON *arr, cc_acc *acc, sim_reply *r)
+#define TXN_THROTTLED 1 /* get_one: the read was refused for capacity (*out_admit says why) */
+
+/* (Added.) Cancel a TransactGetItems of n Gets whose Get idx was refused for capacity (admit,
+ * enum ddb_admit, on a table on_demand or not): TransactionCanceledException, that Get's
+ * reason ProvisionedThroughputExceeded or ThrottlingError, the others None (API_TransactGetItems:
+ * cancelled when "there is insufficient provisioned capacity"; the reason codes of
+ * API_TransactWriteItems). 0 or -SIM_ENOMEM. */
+static int cancel_get(int n, int idx, int admit, int on_demand, sim_reply *r)
+{
+    const char *code, *why;
+    ddb__throttle_reason(admit, on_demand, &code, &why);
+    char msg[64 + TXN_MAX * 34];
+    size_t len = (size_t)snprintf(msg, sizeof msg,
+                                  "Transaction cancelled, please refer cancellation reasons for "
+                                  "specific reasons [");
+    cJSON *body = cJSON_CreateObject();
+    cJSON *arr = body != NULL ? cJSON_AddArrayToObject(body, "CancellationReasons") : NULL;
+    if (arr == NULL)
+        goto nomem;
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            goto nomem;
+        }
+        if (cJSON_AddStringToObject(o, "Code", i == idx ? code : "None") == NULL ||
+            (i == idx && cJSON_AddStringToObject(o, "Message", why) == NULL))
+            goto nomem;
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s", i ? ", " : "",
+                                i == idx ? code : "None");
+    }
+    snprintf(msg + len, sizeof msg - len, "]");
+    sim_reply_err(r, 400, "TransactionCanceledException", "%s", msg);
+    r->body = body;
+    return 0;
+nomem:
+    cJSON_Delete(body);
+    return -SIM_ENOMEM;
+}
+
+/* Read one Get action (e) and append its response to arr. 0, DDB_EREPLY, a C error, or
+ * TXN_THROTTLED with *out_admit and *out_on_demand set (nothing read, r untouched). */
+static int get_one(ddb_service *svc, const cJSON *e, cJSON *arr, cc_acc *acc, int *out_admit,
+                   int *out_on_demand, sim_reply *r)
 {
     const cJSON *x = NULL, *get = NULL, *keyj = NULL;
     const char *name = NULL, *proj_text = NULL;
@@ -587,16 +679,21 @@ static int get_one(ddb_service *svc, const cJSON *e, cJSON *arr, cc_acc *acc, si
     if ((rc = ddb__key_check(&t->st.ks, keyj, &key, r)) != 0)
         goto out;
     sim_time_us now = ddb__now(svc);
-    if (!ddb__bucket_admit(&t->st.rb, now)) {
-        sim_reply_err(r, 400, "ProvisionedThroughputExceededException", "%s",
-                      DDB_MSG_THROTTLE_TABLE);
-        rc = DDB_EREPLY;
+    /* (added) the table's read capacity, then the item's partition limit */
+    int admit = !ddb__bucket_admit(&t->st.rb, now)              ? DDB_ADMIT_TABLE
+                : !ddb__hot_admit(svc, &t->st, &key, 1, now) ? DDB_ADMIT_KEY_TABLE
+                                                               : DDB_ADMIT_OK;
+    if (admit != DDB_ADMIT_OK) {
+        *out_admit = admit;
+        *out_on_demand = t->on_demand;
+        rc = TXN_THROTTLED;
         goto out;
     }
     if ((rc = ddb__item_get(svc, t, &key, &item, &size)) != 0)
         goto out;
     int64_t cost = 2 * ddb__read_cost_uu(size, 1);
     ddb__bucket_charge(&t->st.rb, cost, now);
+    ddb__hot_charge(svc, &t->st, &key, 1, cost, now);
     cc_for(acc, t)->table_uu += cost;
     if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, o)) {
         cJSON_Delete(o);
@@ -640,9 +737,14 @@ int ddb__op_transact_get_items(ddb_service *svc, const cJSON *req, sim_reply *r)
         rc = -SIM_ENOMEM;
         goto out;
     }
-    for (int i = 0; i < n; i++)
-        if ((rc = get_one(svc, cJSON_GetArrayItem(items, i), arr, acc, r)) != 0)
+    for (int i = 0; i < n; i++) {
+        int admit = DDB_ADMIT_OK, on_demand = 0;
+        rc = get_one(svc, cJSON_GetArrayItem(items, i), arr, acc, &admit, &on_demand, r);
+        if (rc == TXN_THROTTLED)
+            rc = cancel_get(n, i, admit, on_demand, r);
+        if (rc != 0 || admit != DDB_ADMIT_OK)
             goto out;
+    }
     if ((rc = add_cc(body, acc, rcc)) != 0)
         goto out;
     sim_reply_ok(r, body);

@@ -441,6 +441,11 @@ int ddb__table_open(ddb_service *svc, const cJSON *def, ddb_table **out)
     t->created_s = member_num(def, "CreationDateTime", 0);
     const char *bm = member_str(def, "BillingMode");
     t->on_demand = bm != NULL && strcmp(bm, "PAY_PER_REQUEST") == 0;
+    /* (added) files from before it was saved: an on-demand table has been since creation */
+    t->ppr_since_s =
+        member_num(def, "LastUpdateToPayPerRequestDateTime", t->on_demand ? t->created_s : 0);
+    t->deletion_protection =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(def, "DeletionProtectionEnabled"));
     if ((rc = keyschema_parse(cJSON_GetObjectItemCaseSensitive(def, "KeySchema"), ad, &t->st.ks)) !=
         0)
         goto fail;
@@ -529,7 +534,11 @@ static cJSON *table_def(const ddb_table *t)
         cJSON_AddStringToObject(d, "TableId", t->table_id) == NULL ||
         cJSON_AddNumberToObject(d, "CreationDateTime", t->created_s) == NULL ||
         cJSON_AddStringToObject(d, "BillingMode",
-                                t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL)
+                                t->on_demand ? "PAY_PER_REQUEST" : "PROVISIONED") == NULL ||
+        (t->ppr_since_s > 0 &&
+         cJSON_AddNumberToObject(d, "LastUpdateToPayPerRequestDateTime", t->ppr_since_s) ==
+             NULL) ||
+        cJSON_AddBoolToObject(d, "DeletionProtectionEnabled", t->deletion_protection) == NULL)
         goto fail;
     cJSON *pt = ddb__throughput_json(&t->st);
     pend_override(pt, &t->st);
@@ -925,8 +934,8 @@ int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p)
     sim_time_us now = ddb__now(svc);
     if (!ddb__bucket_admit(&t->st.wb, now))
         return DDB_ADMIT_TABLE;
-    /* (added) the partition limit of the item's key (its LSI rows live there too) */
-    if (!ddb__hot_admit(svc, &t->st, p->key->pk, p->key->pk_len, 0, now))
+    /* (added) the partition limit of the item (its LSI rows live on its partition too) */
+    if (!ddb__hot_admit(svc, &t->st, p->key, 0, now))
         return DDB_ADMIT_KEY_TABLE;
     for (int i = 0; i < t->ngsi; i++)
         if (!t->gsi[i].is_lsi && p->gop[i].cost_uu > 0 && !ddb__bucket_admit(&t->gsi[i].st.wb, now))
@@ -935,7 +944,7 @@ int ddb__wplan_admit(ddb_service *svc, ddb_table *t, const ddb_wplan *p)
         const ddb_gsi_op *op = &p->gop[i];
         if (t->gsi[i].is_lsi || op->cost_uu == 0)
             continue;
-        if (!ddb__hot_admit(svc, &t->gsi[i].st, gop_key(op)->pk, gop_key(op)->pk_len, 0, now))
+        if (!ddb__hot_admit(svc, &t->gsi[i].st, gop_key(op), 0, now))
             return DDB_ADMIT_KEY_GSI;
     }
     return DDB_ADMIT_OK;
@@ -1025,7 +1034,7 @@ int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc)
     t->st.item_count += (p->new_item != NULL) - p->had_old;
     t->st.size_bytes += (int64_t)p->new_size - (int64_t)p->old_size;
     ddb__bucket_charge(&t->st.wb, p->cost_uu, now);
-    ddb__hot_charge(svc, &t->st, p->key->pk, p->key->pk_len, 0, p->cost_uu, now);
+    ddb__hot_charge(svc, &t->st, p->key, 0, p->cost_uu, now);
     if (cc != NULL)
         cc->table_uu += p->cost_uu;
     for (int i = 0; i < t->ngsi; i++) {
@@ -1047,9 +1056,9 @@ int ddb__wplan_apply(ddb_service *svc, ddb_table *t, ddb_wplan *p, ddb_cc *cc)
             /* an LSI has no capacity of its own: its writes are charged to the table */
             ddb__bucket_charge(t->gsi[i].is_lsi ? &t->st.wb : &gs->wb, op->cost_uu, now);
             if (t->gsi[i].is_lsi) /* (added) same partition as the item */
-                ddb__hot_charge(svc, &t->st, p->key->pk, p->key->pk_len, 0, op->cost_uu, now);
+                ddb__hot_charge(svc, &t->st, p->key, 0, op->cost_uu, now);
             else
-                ddb__hot_charge(svc, gs, gop_key(op)->pk, gop_key(op)->pk_len, 0, op->cost_uu, now);
+                ddb__hot_charge(svc, gs, gop_key(op), 0, op->cost_uu, now);
             if (cc != NULL)
                 cc->gsi_uu[i] += op->cost_uu;
         }

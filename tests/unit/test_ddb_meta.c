@@ -72,10 +72,10 @@ Test(ddb_meta, tag_errors)
           "2 validation errors detected: Value null at 'tags' failed to satisfy constraint: "
           "Member must not be null; Value null at 'resourceArn' failed to satisfy constraint: "
           "Member must not be null");
+    /* (added) tag keys and values are checked in DynamoDB's own words (recorded live by the
+     * ack-api-quirks catalogue, DDB-TABLE-107) */
     fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'','Value':'v'}]}"),
-          "ValidationException",
-          "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy "
-          "constraint: Member must have length greater than or equal to 1");
+          "ValidationException", "The Tag Key provided is invalid, Key: ");
     fails(call(&e, "TagResource", "{'ResourceArn':'x','Tags':[{'Key':'k','Value':'v'}]}"),
           "ValidationException", "Invalid TableArn");
     fails(call(&e, "TagResource",
@@ -101,8 +101,70 @@ Test(ddb_meta, tag_errors)
     ok(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'k3','Value':'w'}]}"));
     fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'z','Value':'v'}]}"),
           "ValidationException",
-          "One or more parameter values were invalid: Number of Tags exceed the current limit "
-          "for the provided ResourceArn");
+          "Number of Tags exceed the current limit for the provided ResourceArn");
+    t_fini(&e);
+}
+
+/* (Added.) Developer guide "Tagging restrictions": keys 1..128 and values 0..256 characters
+ * of letters, numbers, spaces and + - = . _ : / @, no aws: prefix, at most 50 tags; a bad
+ * tag fails the whole call. Messages as DynamoDB answers them (ack-api-quirks catalogue,
+ * DDB-TABLE-107, -110, -372). */
+Test(ddb_meta, tag_restrictions)
+{
+    tenv e;
+    t_init(&e);
+    mk(&e, "");
+    char k129[140], buf[8192];
+    memset(k129, 'k', 129);
+    k129[129] = '\0';
+    snprintf(buf, sizeof buf,
+             "{'ResourceArn':'" ARN "','Tags':[{'Key':'good','Value':'v'},{'Key':'%s','Value':"
+             "'v'}]}",
+             k129);
+    char msg[256];
+    snprintf(msg, sizeof msg, "The Tag Key provided is invalid, Key: %s", k129);
+    fails(call(&e, "TagResource", buf), "ValidationException", msg);
+    fails(call(&e, "TagResource",
+               "{'ResourceArn':'" ARN "','Tags':[{'Key':'good','Value':'v'},{'Key':'aws:zzz',"
+               "'Value':'v'}]}"),
+          "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:zzz");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'k'}]}"),
+          "ValidationException", "The Tag Value provided is invalid, Value: null");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Value':'v'}]}"),
+          "ValidationException", "The Tag Key provided is invalid, Key: null");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'k','Value':'100%'}]}"),
+          "ValidationException", "The Tag Value provided is invalid, Value: 100%");
+    fails(call(&e, "TagResource", "{'ResourceArn':'" ARN "','Tags':[{'Key':'a,b','Value':'v'}]}"),
+          "ValidationException", "The Tag Key provided is invalid, Key: a,b");
+    fails(call(&e, "TagResource",
+               "{'ResourceArn':'" ARN "','Tags':[{'Key':'dup','Value':'1'},{'Key':'dup',"
+               "'Value':'2'}]}"),
+          "ValidationException",
+          "Duplicate Tag Keys provided as input: Duplicate Tag Key found dup");
+    /* nothing of a refused call was applied */
+    sim_reply *r = call(&e, "ListTagsOfResource", "{'ResourceArn':'" ARN "'}");
+    json_eq(r->body, "{'Tags':[]}");
+    /* letters of any script, spaces and the allowed punctuation are fine */
+    ok(call(&e, "TagResource",
+            "{'ResourceArn':'" ARN "','Tags':[{'Key':'caf\u00e9 \u043a\u043b\u044e\u0447',"
+            "'Value':'a+b-c=d.e_f:g/h@i'},{'Key':'empty','Value':''}]}"));
+    /* UntagResource: the same key rule, and at most 50 keys */
+    fails(call(&e, "UntagResource", "{'ResourceArn':'" ARN "','TagKeys':['']}"),
+          "ValidationException", "The Tag Key provided is invalid, Key: ");
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{'ResourceArn':'" ARN "','TagKeys':[");
+    for (int i = 0; i < 51; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s'k%d'", i ? "," : "", i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    fails(call(&e, "UntagResource", buf), "ValidationException",
+          "Number of Tags exceed the current limit for the provided ResourceArn");
+    /* CreateTable's Tags are checked the same way, and a bad one creates nothing */
+    fails(call(&e, "CreateTable",
+               "{'TableName':'tagged','AttributeDefinitions':[{'AttributeName':'id',"
+               "'AttributeType':'S'}],'KeySchema':[{'AttributeName':'id','KeyType':'HASH'}],"
+               "'BillingMode':'PAY_PER_REQUEST','Tags':[{'Key':'aws:foo','Value':'v'}]}"),
+          "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:foo");
+    fails(call(&e, "DescribeTable", "{'TableName':'tagged'}"), "ResourceNotFoundException",
+          "Requested resource not found: Table: tagged not found");
     t_fini(&e);
 }
 
@@ -129,6 +191,17 @@ Test(ddb_meta, time_to_live_settings)
                "{'TableName':'users','TimeToLiveSpecification':{'Enabled':true,'AttributeName':'x'}}"),
           "ValidationException",
           "TimeToLive is active on a different AttributeName: current AttributeName is exp");
+    /* (added) one change an hour (API_UpdateTimeToLive), after the checks above */
+    fails(call(&e, "UpdateTimeToLive",
+               "{'TableName':'users','TimeToLiveSpecification':{'Enabled':false,'AttributeName':'exp'}}"),
+          "ValidationException",
+          "Time to live has been modified multiple times within a fixed interval");
+    sim_sched_run_for(&e.sched, 3599 * SIM_S);
+    fails(call(&e, "UpdateTimeToLive",
+               "{'TableName':'users','TimeToLiveSpecification':{'Enabled':false,'AttributeName':'exp'}}"),
+          "ValidationException",
+          "Time to live has been modified multiple times within a fixed interval");
+    sim_sched_run_for(&e.sched, SIM_S);
     ok(call(&e, "UpdateTimeToLive",
             "{'TableName':'users','TimeToLiveSpecification':{'Enabled':false,'AttributeName':'exp'}}"));
     fails(call(&e, "UpdateTimeToLive",

@@ -278,3 +278,99 @@ Test(ddb_txn, write_with_gsi)
     cr_assert_eq(num_at(r->body, "Count"), 2);
     t_fini(&e);
 }
+
+/* API_TransactWriteItems ClientRequestToken: "Subsequent TransactWriteItems calls with the
+ * same client token return the number of read capacity units consumed in reading the item":
+ * the replay reports read units (one strongly consistent read of each item, 1 unit per
+ * 4 KB), where the first call reported the doubled write units. */
+Test(ddb_txn, token_replay_reports_read_units)
+{
+    tenv e;
+    char req[1024];
+    t_init(&e);
+    mk_tables(&e);
+    transfer(req, sizeof req, 10, "t1",
+             ",'ClientRequestToken':'tok-rc','ReturnConsumedCapacity':'INDEXES'");
+    sim_reply *r = call(&e, "TransactWriteItems", req);
+    ok(r);
+    json_eq(at(r->body, "ConsumedCapacity"),
+            "[{'TableName':'acct','CapacityUnits':4,'Table':{'CapacityUnits':4}},"
+            "{'TableName':'log','CapacityUnits':2,'Table':{'CapacityUnits':2}}]");
+    r = call(&e, "TransactWriteItems", req);
+    ok(r);
+    json_eq(r->body, "{'ConsumedCapacity':[{'TableName':'acct','CapacityUnits':2,'Table':{"
+                     "'CapacityUnits':2}},{'TableName':'log','CapacityUnits':1,'Table':{"
+                     "'CapacityUnits':1}}]}");
+    cr_assert_str_eq(bal(&e, "a"), "90");
+    t_fini(&e);
+}
+
+#define MSG_TABLE_PT                                                                       \
+    "The level of configured provisioned throughput for the table was exceeded. Consider " \
+    "increasing your provisioning level with the UpdateTable API."
+#define MSG_ON_DEMAND_HOT                                                                   \
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is "          \
+    "automatically scaling your table or index so please try again shortly. If exceptions " \
+    "persist, check if you have a hot key: "                                                \
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-"    \
+    "design.html"
+
+/* API_TransactWriteItems: a transaction without the capacity it needs is cancelled
+ * (TransactionCanceledException, "insufficient provisioned capacity"), the refused action's
+ * reason ProvisionedThroughputExceeded on a provisioned table, the others None. */
+Test(ddb_txn, throttled_write_is_cancelled_provisioned)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable",
+            "{'TableName':'slow','AttributeDefinitions':[{'AttributeName':'id','AttributeType':"
+            "'S'}],'KeySchema':[{'AttributeName':'id','KeyType':'HASH'}],"
+            "'ProvisionedThroughput':{'ReadCapacityUnits':1,'WriteCapacityUnits':1}}"));
+    /* 300 s of burst at 1 WCU: spend it */
+    char req[256];
+    for (int i = 0; i < 300; i++) {
+        snprintf(req, sizeof req, "{'TableName':'slow','Item':{'id':{'S':'x%d'}}}", i);
+        ok(call(&e, "PutItem", req));
+    }
+    sim_reply *r = call(&e, "TransactWriteItems",
+                        "{'TransactItems':[{'Put':{'TableName':'slow','Item':{'id':{'S':'y'}}}}]}");
+    fails(r, "TransactionCanceledException", CANCEL_PREFIX "[ProvisionedThroughputExceeded]");
+    json_eq(at(r->body, "CancellationReasons"),
+            "[{'Code':'ProvisionedThroughputExceeded','Message':'" MSG_TABLE_PT "'}]");
+    t_fini(&e);
+}
+
+/* On an on-demand table the refusal is the hot item's: reason ThrottlingError with the
+ * on-demand message (API_TransactWriteItems, "Throttling Error"); TransactGetItems is
+ * cancelled the same way, the other Gets None. */
+Test(ddb_txn, throttled_on_demand_is_throttling_error)
+{
+    tenv e;
+    t_init(&e);
+    mk_tables(&e);
+    /* 500 transactional writes of one item: 2 units each, its partition's 1000 WCU */
+    for (int i = 0; i < 500; i++)
+        ok(call(&e, "TransactWriteItems",
+                "{'TransactItems':[{'Put':{'TableName':'log','Item':{'id':{'S':'hot'}}}}]}"));
+    sim_reply *r = call(&e, "TransactWriteItems",
+                        "{'TransactItems':[{'Put':{'TableName':'acct','Item':{'id':{'S':'c'}}}},"
+                        "{'Put':{'TableName':'log','Item':{'id':{'S':'hot'}}}}]}");
+    fails(r, "TransactionCanceledException", CANCEL_PREFIX "[None, ThrottlingError]");
+    json_eq(at(r->body, "CancellationReasons"),
+            "[{'Code':'None'},{'Code':'ThrottlingError','Message':'" MSG_ON_DEMAND_HOT "'}]");
+    /* nothing of the transaction was written */
+    r = call(&e, "GetItem", "{'TableName':'acct','Key':{'id':{'S':'c'}}}");
+    cr_assert_null(at(r->body, "Item"));
+
+    /* 1500 transactional reads of one item: 2 units each, its partition's 3000 RCU */
+    for (int i = 0; i < 1500; i++)
+        ok(call(&e, "TransactGetItems",
+                "{'TransactItems':[{'Get':{'TableName':'acct','Key':{'id':{'S':'a'}}}}]}"));
+    r = call(&e, "TransactGetItems",
+             "{'TransactItems':[{'Get':{'TableName':'acct','Key':{'id':{'S':'b'}}}},"
+             "{'Get':{'TableName':'acct','Key':{'id':{'S':'a'}}}}]}");
+    fails(r, "TransactionCanceledException", CANCEL_PREFIX "[None, ThrottlingError]");
+    json_eq(at(r->body, "CancellationReasons"),
+            "[{'Code':'None'},{'Code':'ThrottlingError','Message':'" MSG_ON_DEMAND_HOT "'}]");
+    t_fini(&e);
+}
