@@ -360,7 +360,9 @@ ddb_gsi *ddb__index_find(ddb_table *t, const char *name);
 /*
  * Request readers. Each returns 0 when the member is absent (JSON null counts as absent:
  * *out untouched) or present with the right JSON type (*out set); on a wrong JSON type it
- * writes AWS's SerializationException into r and returns -1.
+ * writes AWS's SerializationException into r and returns -1. ddb_call runs ddb_validate
+ * first, which answers every wrong JSON type, so these errors are a safety net worded as
+ * the validator words them ("NUMBER_VALUE cannot be converted to String").
  */
 int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r);
 int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,

@@ -146,14 +146,8 @@ static int emit_cmp(lb *b, const char *attr, const char *opname, const cJSON *ar
     char err[DDB_ERR_MAX];
     int op = op_lookup(opname);
     int nargs = args != NULL ? cJSON_GetArraySize(args) : 0;
-    if (op < 0) {
-        ddb_verr v;
-        ddb__verr_init(&v);
-        ddb__verr_add(&v, opname, "comparisonOperator",
-                      "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, "
-                      "EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
-        return ddb__verr_reply(&v, r);
-    }
+    if (op < 0) /* not reached: ddb_validate answers the enum before the operation runs */
+        return ddb__internal(r, -SIM_EINVAL);
     const cJSON *a;
     cJSON_ArrayForEach(a, args)
     {
@@ -267,11 +261,8 @@ static const char *conj_of(const cJSON *req, sim_reply *r)
         return " AND ";
     if (cJSON_IsString(c) && strcmp(c->valuestring, "OR") == 0)
         return " OR ";
-    ddb_verr v;
-    ddb__verr_init(&v);
-    ddb__verr_add(&v, cJSON_IsString(c) ? c->valuestring : "", "conditionalOperator",
-                  "Member must satisfy enum value set: [OR, AND]");
-    ddb__verr_reply(&v, r);
+    /* not reached: ddb_validate answers the enum before the operation runs */
+    ddb__internal(r, -SIM_EINVAL);
     return NULL;
 }
 
@@ -420,12 +411,8 @@ static int emit_updates(lb *b, const cJSON *m, sim_reply *r)
         int which = strcmp(a, "PUT") == 0 ? 0 : strcmp(a, "ADD") == 0 ? 2
                                             : strcmp(a, "DELETE") == 0 ? 3
                                                                         : -1;
-        if (which < 0) {
-            ddb_verr v;
-            ddb__verr_init(&v);
-            ddb__verr_add(&v, a, "attributeUpdates.action",
-                          "Member must satisfy enum value set: [ADD, PUT, DELETE]");
-            ddb__verr_reply(&v, r);
+        if (which < 0) { /* not reached: ddb_validate answers the enum first */
+            ddb__internal(r, -SIM_EINVAL);
             goto out;
         }
         if (val == NULL && which != 3) {
@@ -516,13 +503,7 @@ static int emit_atg(lb *b, const cJSON *l, sim_reply *r)
     if (!cJSON_IsArray(l))
         return ddb__validation(r, "Unexpected value type in payload");
     const cJSON *e, *f;
-    if (cJSON_GetArraySize(l) < 1) {
-        ddb_verr v;
-        ddb__verr_init(&v);
-        ddb__verr_add(&v, "[]", "attributesToGet",
-                      "Member must have length greater than or equal to 1");
-        return ddb__verr_reply(&v, r);
-    }
+    /* an empty list: answered by ddb_validate (length 1..) before the operation runs */
     cJSON_ArrayForEach(e, l)
     {
         if (!cJSON_IsString(e))

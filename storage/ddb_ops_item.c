@@ -14,8 +14,8 @@
 
 enum rv { RV_NONE = 0, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
 
-/* Read ReturnValues into *out (enum check into v). 0 or -1 (r set). */
-static int req_return_values(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+/* Read ReturnValues into *out (its enum: ddb_validate, before this runs). 0 or -1 (r set). */
+static int req_return_values(const cJSON *req, int *out, sim_reply *r)
 {
     static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                          "UPDATED_NEW" };
@@ -30,9 +30,6 @@ static int req_return_values(const cJSON *req, ddb_verr *v, int *out, sim_reply 
             *out = i;
             return 0;
         }
-    ddb__verr_add(v, s, "returnValues",
-                  "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, "
-                  "UPDATED_NEW]");
     return 0;
 }
 
@@ -65,16 +62,13 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
     return 0;
 }
 
-/* Read ReturnItemCollectionMetrics: *out 1 for SIZE. */
-static int req_ricm(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+/* Read ReturnItemCollectionMetrics: *out 1 for SIZE (its enum: ddb_validate). */
+static int req_ricm(const cJSON *req, int *out, sim_reply *r)
 {
     const char *s = NULL;
     *out = 0;
     if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
         return -1;
-    if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
-        ddb__verr_add(v, s, "returnItemCollectionMetrics",
-                      "Member must satisfy enum value set: [SIZE, NONE]");
     *out = s != NULL && strcmp(s, "SIZE") == 0;
     return 0;
 }
@@ -121,7 +115,9 @@ static int cond_failed(sim_reply *r, int all_old, const cJSON *old)
 }
 
 /* Read ReturnValuesOnConditionCheckFailure (ALL_OLD or NONE) into *all_old; an enum error
- * goes to v. 0, or -1 when the member has the wrong JSON type (r set). */
+ * goes to v. This check is live: the botocore model Debian ships (and so ddb_validate's
+ * tables) predates the member on PutItem/UpdateItem/DeleteItem (added to the API in 2023).
+ * 0, or -1 when the member has the wrong JSON type (r set). */
 static int req_rvcf(const cJSON *req, ddb_verr *v, int *all_old, sim_reply *r)
 {
     const char *s = NULL;
@@ -320,9 +316,9 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        req_return_values(req, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
         ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, &icm, r) != 0)
+        req_ricm(req, &icm, r) != 0)
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
@@ -528,9 +524,9 @@ static int update_item(ddb_service *svc, const cJSON *req, int legacy_updates, s
         ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        req_return_values(req, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
         ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, &icm, r) != 0)
+        req_ricm(req, &icm, r) != 0)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;

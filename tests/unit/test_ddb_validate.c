@@ -7,8 +7,10 @@
  * (validations/<operation>.js, test/helpers.js assertType, test/<operation>.js). */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "storage/ddb_int.h"
 #include "storage/ddb_validate.h"
 #include "test_ddb_util.h"
 
@@ -662,4 +664,146 @@ Test(ddb_validate, create_table_empty_indexes_capped)
                NULL);
     cr_assert_null(strstr(r->message, "localSecondaryIndexes.4.member.keySchema"));
     t_fini(&e);
+}
+
+/* ---- repeated member names, absent ResourceArn, the readers' safety net ---- */
+
+#define T_HASH                                                                             \
+    "{'TableName':'dups','AttributeDefinitions':[{'AttributeName':'a','AttributeType':'S'}]," \
+    "'KeySchema':[{'AttributeName':'a','KeyType':'HASH'}],"                                  \
+    "'ProvisionedThroughput':{'ReadCapacityUnits':5,'WriteCapacityUnits':5}}"
+
+/* A request naming a member twice in one object: the last one stands, as AWS's JSON
+ * protocol parser (Jackson, whose default binds a repeated name's last value) reads it;
+ * RFC 8259 section 4 leaves repeated names to the receiver and the DynamoDB API reference
+ * documents no error for them. Above all an item never holds one attribute twice (it did:
+ * GetItem answered {"b":{"S":"1"},"b":{"N":"2"}}). */
+Test(ddb_validate, repeated_member_names_last_one_stands)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable", T_HASH));
+    ok(call(&e, "PutItem", "{'TableName':'dups','Item':{'a':{'S':'x'},'b':{'S':'1'},"
+                           "'b':{'N':'2'}}}"));
+    sim_reply *r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'x'}}}");
+    ok(r);
+    const cJSON *item = at(r->body, "Item");
+    cr_assert_not_null(item);
+    cr_assert_eq(cJSON_GetArraySize(item), 2, "one attribute b, not two");
+    json_eq(item, "{'a':{'S':'x'},'b':{'N':'2'}}");
+    /* inside an AttributeValue: {"S":"x","S":"z"} is {"S":"z"}, one data type */
+    ok(call(&e, "PutItem", "{'TableName':'dups','Item':{'a':{'S':'x','S':'z'}}}"));
+    r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'z'}}}");
+    ok(r);
+    json_eq(at(r->body, "Item"), "{'a':{'S':'z'}}");
+    /* a top-level member: the later TableName is the one used */
+    ok(call(&e, "PutItem", "{'TableName':'nope','TableName':'dups','Item':{'a':{'S':'y'}}}"));
+    r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'y'}}}");
+    ok(r);
+    json_eq(at(r->body, "Item"), "{'a':{'S':'y'}}");
+    /* and the validator sees the deduplicated request: the later, wrong type is reported */
+    fails(call(&e, "GetItem", "{'TableName':'dups','TableName':5,'Key':{'a':{'S':'y'}}}"),
+          "SerializationException", "NUMBER_VALUE cannot be converted to String");
+    t_fini(&e);
+}
+
+/* ddb_json_has_dup_keys / ddb_json_dedupe_keys: small objects (pairwise) and large ones
+ * (sorted), nested in lists and objects; the last of each name stays, in place. */
+Test(ddb_validate, dedupe_keys_keeps_the_last)
+{
+    cJSON *plain = js("{'a':1,'b':[{'c':1,'d':2}],'e':{'f':{'g':1}}}");
+    cr_assert_eq(ddb_json_has_dup_keys(plain), 0);
+    cr_assert_eq(ddb_json_dedupe_keys(plain), 0);
+    cJSON_Delete(plain);
+
+    cJSON *small = js("{'a':1,'l':[{'x':1,'y':2,'x':3}],'a':2}");
+    cr_assert_eq(ddb_json_has_dup_keys(small), 1);
+    cr_assert_eq(ddb_json_dedupe_keys(small), 2);
+    cr_assert_eq(ddb_json_has_dup_keys(small), 0);
+    char *text = cJSON_PrintUnformatted(small);
+    cr_assert_str_eq(text, "{\"l\":[{\"y\":2,\"x\":3}],\"a\":2}");
+    cJSON_free(text);
+    cJSON_Delete(small);
+
+    /* 40 members, "m3" again at the end and "m7" three times: the sorted path */
+    cJSON *big = cJSON_CreateObject();
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        cJSON_AddNumberToObject(big, name, i);
+    }
+    cJSON_AddNumberToObject(big, "m3", 100);
+    cJSON_AddNumberToObject(big, "m7", 101);
+    cJSON_AddNumberToObject(big, "m7", 102);
+    cJSON *outer = cJSON_CreateObject();
+    cJSON_AddItemToObject(outer, "deep", big);
+    cr_assert_eq(ddb_json_has_dup_keys(outer), 1);
+    cr_assert_eq(ddb_json_dedupe_keys(outer), 3);
+    cr_assert_eq(ddb_json_has_dup_keys(outer), 0);
+    cr_assert_eq(cJSON_GetArraySize(big), 40);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m3")->valuedouble, 100);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m7")->valuedouble, 102);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m8")->valuedouble, 8);
+    cJSON_Delete(outer);
+    cr_assert_eq(ddb_json_has_dup_keys(NULL), 0);
+}
+
+/* The tag operations without a ResourceArn (absent or JSON null) answer "Invalid TableArn"
+ * before any other member's error: dynalite's test/tagResource.js and
+ * test/untagResource.js "should return ValidationException for no ResourceArn" ({}),
+ * recorded against DynamoDB; validations/listTagsOfResource.js does the same for
+ * ListTagsOfResource. */
+Test(ddb_validate, tag_operations_absent_arn)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "TagResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "UntagResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "ListTagsOfResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "ListTagsOfResource", "{'ResourceArn':null}"), "ValidationException",
+          "Invalid TableArn");
+    fails(call(&e, "TagResource", "{'ResourceArn':null,'Tags':[{'Key':'','Value':'v'}]}"),
+          "ValidationException", "Invalid TableArn");
+    /* JSON types still come first (SerializationException) */
+    fails(call(&e, "UntagResource", "{'TagKeys':5}"), "SerializationException",
+          "Unexpected field type");
+    t_fini(&e);
+}
+
+/* The request readers after the validator (ddb_int.h ddb__req_*) word a wrong JSON type as
+ * the validator does, AWS's SerializationException messages (dynalite test/helpers.js
+ * assertType), no longer the older "class java.lang.Short can not be converted to an
+ * String". */
+Test(ddb_validate, readers_word_type_errors_as_aws)
+{
+    static const struct {
+        const char *req, *kind, *msg;
+    } cases[] = {
+        { "{'m':5}", "str", "NUMBER_VALUE cannot be converted to String" },
+        { "{'m':1.5}", "str", "DECIMAL_VALUE cannot be converted to String" },
+        { "{'m':false}", "str", "FALSE_VALUE cannot be converted to String" },
+        { "{'m':[]}", "str", "Unrecognized collection type class java.lang.String" },
+        { "{'m':{}}", "str", "Start of structure or map found where not expected" },
+        { "{'m':'x'}", "int", "STRING_VALUE cannot be converted to Integer" },
+        { "{'m':true}", "int", "TRUE_VALUE cannot be converted to Integer" },
+        { "{'m':2}", "bool", "NUMBER_VALUE cannot be converted to Boolean" },
+        { "{'m':2.5}", "bool", "DECIMAL_VALUE cannot be converted to Boolean" },
+        { "{'m':'yes'}", "bool", "Unexpected token received from parser" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sim_reply r;
+        sim_reply_init(&r);
+        cJSON *req = js(cases[i].req);
+        const char *s = NULL;
+        int64_t n = 0;
+        int b = 0;
+        int rc = strcmp(cases[i].kind, "str") == 0   ? ddb__req_str(req, "m", &s, &r)
+                 : strcmp(cases[i].kind, "int") == 0 ? ddb__req_int(req, "m", "Integer", &n, NULL, &r)
+                                                     : ddb__req_bool(req, "m", &b, &r);
+        cr_assert_eq(rc, -1, "%s", cases[i].req);
+        cr_assert_str_eq(r.code, "SerializationException");
+        cr_assert_str_eq(r.message, cases[i].msg, "%s", cases[i].req);
+        cJSON_Delete(req);
+        sim_reply_release(&r);
+    }
 }
