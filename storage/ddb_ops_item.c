@@ -49,7 +49,8 @@ static int reject_legacy(const cJSON *req, const char *const *names, sim_reply *
 
 /* The checks every item operation ends its request validation with: TableName's
  * constraints, the required member doc (named path in messages), the accumulated enum
- * errors in v, then the legacy parameters. 0 or DDB_EREPLY (r set). */
+ * errors in v, the legacy parameters, then each AttributeValue of doc (before the table is
+ * looked up, as AWS does: ddb__req_av_check). 0 or DDB_EREPLY (r set). */
 static int check_common(const cJSON *req, const char *name, const cJSON *doc, const char *path,
                         const char *const *legacy, ddb_verr *v, sim_reply *r)
 {
@@ -59,7 +60,10 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
         ddb__verr_add(v, NULL, path, "Member must not be null");
     if (ddb__verr_reply(v, r) != 0 || reject_legacy(req, legacy, r) != 0)
         return DDB_EREPLY;
-    return 0;
+    int rc = ddb__req_av_check(doc, 0, r);
+    if (rc < -1)
+        ddb__internal(r, rc);
+    return rc != 0 ? DDB_EREPLY : 0;
 }
 
 /* Read ReturnItemCollectionMetrics: *out 1 for SIZE (its enum: ddb_validate). */
@@ -322,11 +326,8 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
-                               "ConditionExpression is null", &env, r)) != 0 ||
-        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
-        (rc = env_unused(&env, r)) != 0)
-        goto out;
+    /* ReturnValues and the item's size before the expressions, after the attribute values
+     * (dynalite validations/putItem.js, recorded against DynamoDB) */
     if (rv != RV_NONE && rv != RV_ALL_OLD) {
         ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
         goto out;
@@ -337,6 +338,11 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         ddb__validation(r, "Item size has exceeded the maximum allowed size");
         goto out;
     }
+    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
+                               "ConditionExpression is null", &env, r)) != 0 ||
+        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
+        (rc = env_unused(&env, r)) != 0)
+        goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
     if (is_put) {

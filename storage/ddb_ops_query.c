@@ -83,13 +83,7 @@ static int start_key(const page_req *p, const cJSON *esk, int is_query, ddb_key 
                      ddb_key *ikey, sim_reply *r)
 {
     static const char invalid[] = "The provided starting key is invalid";
-    char err[DDB_ERR_MAX];
-    const cJSON *e;
-    cJSON_ArrayForEach(e, esk)
-    {
-        if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r, "%s: %s", invalid, err);
-    }
+    /* its attribute values: checked before the table is looked up (ddb__req_av_check) */
     const ddb_keyschema *ts = &p->t->st.ks;
     const char *names[4] = { ts->hash, ts->range, NULL, NULL };
     int want = 0;
@@ -628,6 +622,9 @@ static int query(ddb_service *svc, const cJSON *req, const char *filter_what, si
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
+    /* ExclusiveStartKey's values before the table is looked up (ddb__req_av_check) */
+    if ((rc = ddb__req_av_check(c.esk, 1, r)) != 0)
+        goto out;
     if ((rc = ddb__req_env_for(req, kc_text != NULL || c.filter_text != NULL || c.proj_text != NULL,
                                kc_text != NULL || c.filter_text != NULL,
                                "FilterExpression and KeyConditionExpression are null", &env,
@@ -808,6 +805,10 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
+        goto out;
+    /* ExclusiveStartKey's values before the Segment checks and the table (dynalite
+     * validations/scan.js; ddb__req_av_check) */
+    if ((rc = ddb__req_av_check(c.esk, 1, r)) != 0)
         goto out;
     if (check_segments(&seg, &p, r) != 0)
         goto out;

@@ -360,6 +360,29 @@ int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply
     return str_value(member(obj, name), out, r);
 }
 
+int ddb__req_av_check(const cJSON *m, int start_key, sim_reply *r)
+{
+    static const char *const bare[] = { "contains duplicates", "number set", "numeric value",
+                                        "significant digits", "number with magnitude" };
+    char err[DDB_ERR_MAX];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, m)
+    {
+        int rc = ddb_attr_validate(e, err, sizeof err);
+        if (rc == -SIM_ENOMEM)
+            return rc;
+        if (rc == 0)
+            continue;
+        int prefix = start_key;
+        for (size_t i = 0; prefix && i < sizeof bare / sizeof bare[0]; i++)
+            prefix = strstr(err, bare[i]) == NULL;
+        sim_reply_err(r, 400, "ValidationException", "%s%s",
+                      prefix ? "The provided starting key is invalid: " : "", err);
+        return -1;
+    }
+    return 0;
+}
+
 int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
                  sim_reply *r)
 {

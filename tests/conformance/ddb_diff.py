@@ -1064,6 +1064,24 @@ def semantic_cases():
     dele({"a": S("k1")}, "del/missing-table", table="cf_nope")
     dele({"a": S("k1")}, "del/rcc", ReturnConsumedCapacity="TOTAL", ConditionExpression="attribute_exists(zzz)")
 
+    # --- attribute values are checked before the table is looked up (dynalite test/getItem.js
+    # runs these against the absent table "abc")
+    bad_values = [("empty", {}), ("unknown-only", {"a": ""}), ("null-false", {"NULL": False}),
+                  ("ss-empty", {"SS": []}), ("ss-dup", {"SS": ["a", "a"]}), ("ns-dup", {"NS": ["1", "1"]}),
+                  ("two-types", {"S": "a", "N": "1"}), ("n-bad", N("b")), ("n-big", N("1e126")),
+                  ("n-tiny", N("-1e-131")), ("n-digits", N("1" * 39)), ("bs-dup", {"BS": ["Yg==", "Yg=="]})]
+    for name, av in bad_values:
+        add("GetItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/get-" + name)
+        add("PutItem", {"TableName": "cf_nope", "Item": {"a": av}}, "absent/put-" + name)
+        add("DeleteItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/del-" + name)
+        add("UpdateItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/upd-" + name)
+        add("Scan", {"TableName": "cf_nope", "ExclusiveStartKey": {"a": av}}, "absent/scan-esk-" + name)
+        add("Query", {"TableName": "cf_nope", "ExclusiveStartKey": {"a": av},
+                      "KeyConditionExpression": "a = :a", "ExpressionAttributeValues": {":a": S("x")}},
+            "absent/query-esk-" + name)
+    add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "ReturnValues": "ALL_NEW",
+                    "ConditionExpression": "a ="}, "absent/put-rv-before-expression")
+
     # --- Query
     def q(id_, **kw):
         b = {"TableName": "cf_range"}

@@ -280,7 +280,10 @@ Test(ddb_validate, type_errors_win_and_unknown_members_are_ignored)
     t_init(&e);
     fails(call(&e, "GetItem", "{'ReturnConsumedCapacity':'hi','TableName':'a','ConsistentRead':5}"),
           "SerializationException", "NUMBER_VALUE cannot be converted to Boolean");
-    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x','Z':5}},'Foo':[1,2],"
+    /* (this pinned {"S":"x","Z":5} as a valid key only because the key's values were checked
+     * after the table lookup; ddb_attr.c refuses an unknown member beside a known one, and now
+     * does so before the lookup, as AWS orders it: see get_item_values_before_table) */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x'}},'Foo':[1,2],"
                               "'ConsistentRead':null}"),
           "ResourceNotFoundException", "Requested resource not found");
     t_fini(&e);
@@ -806,4 +809,74 @@ Test(ddb_validate, readers_word_type_errors_as_aws)
         cJSON_Delete(req);
         sim_reply_release(&r);
     }
+}
+
+/* The attribute values of Key, Item and ExclusiveStartKey are checked with the request, before
+ * the table is looked up: on a table that does not exist DynamoDB answers the value's error,
+ * not ResourceNotFoundException (dynalite test/getItem.js, recorded against DynamoDB with the
+ * absent table "abc": "should return ValidationException for empty key type", "... for
+ * duplicate string in set", "... if key has incorrect numeric type", ...; the same custom
+ * checks in validations/putItem.js, deleteItem.js, updateItem.js, query.js, scan.js). */
+Test(ddb_validate, get_item_values_before_table)
+{
+    static const struct {
+        const char *op, *req, *msg;
+    } cases[] = {
+        { "GetItem", "{'TableName':'abc','Key':{'a':{}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'a':''}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'NULL':false}}}",
+          "One or more parameter values were invalid: Null attribute value types must have the "
+          "value of true" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'SS':[]}}}",
+          "One or more parameter values were invalid: An string set  may not be empty" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'SS':['a','a']}}}",
+          "One or more parameter values were invalid: Input collection [a, a] contains "
+          "duplicates." },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'NS':['1','1']}}}",
+          "Input collection contains duplicates" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'S':'a','N':'1'}}}",
+          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+          "the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "GetItem", "{'TableName':'aaa','Key':{'a':{'N':'1e126'}}}",
+          "Number overflow. Attempting to store a number with magnitude larger than supported "
+          "range" },
+        { "GetItem", "{'TableName':'aaa','Key':{'a':{'N':'-1e-131'}}}",
+          "Number underflow. Attempting to store a number with magnitude smaller than supported "
+          "range" },
+        { "PutItem", "{'TableName':'abc','Item':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "DeleteItem", "{'TableName':'abc','Key':{'a':{}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "UpdateItem", "{'TableName':'abc','Key':{'a':{'N':'123456789012345678901234567890123456789'}}}",
+          "Attempting to store more than 38 significant digits in a Number" },
+        /* ExclusiveStartKey: "The provided starting key is invalid: " before most messages,
+         * not before duplicates or number errors (dynalite validations/query.js, scan.js) */
+        { "Scan", "{'TableName':'abc','ExclusiveStartKey':{'a':{}}}",
+          "The provided starting key is invalid: Supplied AttributeValue is empty, must contain "
+          "exactly one of the supported datatypes" },
+        { "Scan", "{'TableName':'abc','ExclusiveStartKey':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "Query", "{'TableName':'abc','ExclusiveStartKey':{'a':{'SS':['a','a']}}}",
+          "One or more parameter values were invalid: Input collection [a, a] contains "
+          "duplicates." },
+        { "Query", "{'TableName':'abc','ExclusiveStartKey':{'a':{'NULL':false}}}",
+          "The provided starting key is invalid: One or more parameter values were invalid: Null "
+          "attribute value types must have the value of true" },
+    };
+    tenv e;
+    t_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fails(call(&e, cases[i].op, cases[i].req), "ValidationException", cases[i].msg);
+    /* a valid key on the absent table is still ResourceNotFoundException */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x'}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    /* PutItem: ReturnValues before the condition expression (dynalite validations/putItem.js) */
+    fails(call(&e, "PutItem", "{'TableName':'abc','Item':{'a':{'S':'x'}},'ReturnValues':'ALL_NEW',"
+                              "'ConditionExpression':'a ='}"),
+          "ValidationException", "ReturnValues can only be ALL_OLD or NONE");
+    t_fini(&e);
 }
