@@ -570,21 +570,24 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
     static const char *const n_scn[] = { "AttributesToGet", "ScanFilter", "ConditionalOperator",
                                          NULL };
     const char *const *ex, *const *nx;
+    const char *vmsg = NULL; /* the expressions ExpressionAttributeValues would need, named
+                              * in its error (dynalite validations/index.js
+                              * validateExpressionParams, recorded against DynamoDB) */
     switch (op) {
     case DDB_LEGACY_GET:
         ex = e_get, nx = n_get;
         break;
     case DDB_LEGACY_PUT:
-        ex = e_put, nx = n_put;
+        ex = e_put, nx = n_put, vmsg = "ConditionExpression is null";
         break;
     case DDB_LEGACY_UPDATE:
-        ex = e_upd, nx = n_upd;
+        ex = e_upd, nx = n_upd, vmsg = "UpdateExpression and ConditionExpression are null";
         break;
     case DDB_LEGACY_QUERY:
-        ex = e_qry, nx = n_qry;
+        ex = e_qry, nx = n_qry, vmsg = "FilterExpression and KeyConditionExpression are null";
         break;
     default:
-        ex = e_scn, nx = n_scn;
+        ex = e_scn, nx = n_scn, vmsg = "FilterExpression is null";
         break;
     }
     *out = NULL;
@@ -604,7 +607,7 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
         return 0;
     if (ne == 0) {
         ddb_expr_env env;
-        int rc = ddb__req_env(req, 0, &env, r);
+        int rc = ddb__req_env_for(req, 0, 0, vmsg, &env, r);
         ddb_expr_env_release(&env);
         if (rc != 0)
             return rc;
@@ -649,6 +652,24 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
         if (!cJSON_IsObject(m)) {
             rc = ddb__validation(r, "Unexpected value type in payload");
             goto out;
+        }
+        if (i == 0) {
+            /* KeyConditions: each condition's arguments first, then their number (1 or 2),
+             * then whether each is indexable (dynalite validations/query.js: validateConditions,
+             * then the count; the index checks come with the table) */
+            int nconds = cJSON_GetArraySize(m);
+            if (nconds > 0) {
+                int scratch_n = 0;
+                lb scratch = { .n = &scratch_n };
+                rc = emit_filter(&scratch, m, " AND ", 0, r);
+                lb_release(&scratch);
+                if (rc != 0)
+                    goto out;
+            }
+            if (nconds < 1 || nconds > 2) {
+                rc = ddb__validation(r, "Conditions can be of length 1 or 2 only");
+                goto out;
+            }
         }
         if (m->child == NULL) /* an empty map means no condition */
             goto drop;

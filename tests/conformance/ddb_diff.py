@@ -1081,6 +1081,20 @@ def semantic_cases():
             "absent/query-esk-" + name)
     add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "ReturnValues": "ALL_NEW",
                     "ConditionExpression": "a ="}, "absent/put-rv-before-expression")
+    # legacy KeyConditions: arguments, then the count, then indexability (dynalite query.js)
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {}}, "absent/query-kc-empty")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {
+        "a": {"ComparisonOperator": "NULL"}, "b": {"ComparisonOperator": "NULL"},
+        "c": {"ComparisonOperator": "NULL"}}}, "absent/query-kc-three")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {
+        "a": {"ComparisonOperator": "EQ"}, "b": {"ComparisonOperator": "NULL"},
+        "c": {"ComparisonOperator": "NULL"}}}, "absent/query-kc-args-first")
+    add("Scan", {"TableName": "cf_nope", "ScanFilter": {"a": {"ComparisonOperator": "EQ",
+        "AttributeValueList": [S("x")]}}, "ExpressionAttributeValues": {}}, "absent/scan-legacy-eav")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {"a": {"ComparisonOperator": "EQ",
+        "AttributeValueList": [S("x")]}}, "ExpressionAttributeValues": {}}, "absent/query-legacy-eav")
+    add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "Expected": {"a": {"Exists": False}},
+                    "ExpressionAttributeValues": {}}, "absent/put-legacy-eav")
 
     # --- Query
     def q(id_, **kw):

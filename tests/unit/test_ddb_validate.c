@@ -880,3 +880,62 @@ Test(ddb_validate, get_item_values_before_table)
           "ValidationException", "ReturnValues can only be ALL_OLD or NONE");
     t_fini(&e);
 }
+
+/* ExpressionAttributeValues with only legacy (non-expression) parameters names the
+ * expressions it would need, as with none at all: "...: FilterExpression is null" (dynalite
+ * test/scan.js "should return ValidationException if ExpressionAttributeValues but no
+ * FilterExpression", with ScanFilter present; validations/index.js validateExpressionParams
+ * gives the other operations' lists). */
+Test(ddb_validate, legacy_request_with_values_names_expressions)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Scan", "{'TableName':'abc','ScanFilter':{'a':{'ComparisonOperator':'EQ',"
+                           "'AttributeValueList':[{'S':'x'}]}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "FilterExpression is null");
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'EQ',"
+                            "'AttributeValueList':[{'S':'x'}]}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "FilterExpression and KeyConditionExpression are null");
+    fails(call(&e, "PutItem", "{'TableName':'abc','Item':{'a':{'S':'x'}},"
+                              "'Expected':{'a':{'Exists':false}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "ConditionExpression is null");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'x'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE'}},"
+                                 "'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "UpdateExpression and ConditionExpression are null");
+    t_fini(&e);
+}
+
+/* Query's KeyConditions: each condition's arguments, then their number ("Conditions can be of
+ * length 1 or 2 only", an empty map included), before whether each is indexable (dynalite
+ * validations/query.js validateConditions then the count; test/query.js "should return
+ * ValidationException for empty conditions" / "for too many conditions", against DynamoDB). */
+Test(ddb_validate, query_key_conditions_count_before_indexable)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{}}"), "ValidationException",
+          "Conditions can be of length 1 or 2 only");
+    fails(call(&e, "Query", "{'TableName':'abc','ExclusiveStartKey':{},'KeyConditions':{"
+                            "'a':{'ComparisonOperator':'NULL'},'b':{'ComparisonOperator':'NULL'},"
+                            "'c':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException", "Conditions can be of length 1 or 2 only");
+    /* the arguments come first: EQ without one, among three conditions */
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'EQ'},"
+                            "'b':{'ComparisonOperator':'NULL'},'c':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Invalid number of argument(s) for the EQ "
+          "ComparisonOperator");
+    /* one or two conditions: the indexable check stays */
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException", "Attempted conditional constraint is not an indexable operation");
+    t_fini(&e);
+}
