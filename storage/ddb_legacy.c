@@ -424,6 +424,13 @@ static int emit_updates(lb *b, const cJSON *m, sim_reply *r)
             ddb__validation(r, "%s", err);
             goto out;
         }
+        if (which == 3 && val != NULL && ddb_attr_type(val) != DDB_T_SS &&
+            ddb_attr_type(val) != DDB_T_NS && ddb_attr_type(val) != DDB_T_BS) {
+            /* with the request, before the table (dynalite validations/updateItem.js) */
+            ddb__validation(r, INVALID "DELETE action with value is not supported for the type %s",
+                            ddb_type_name(ddb_attr_type(val)));
+            goto out;
+        }
         if (which == 3 && val == NULL)
             which = 1;
         if (which == 2 && ddb_attr_type(val) == DDB_T_L) {

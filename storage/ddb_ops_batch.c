@@ -272,6 +272,14 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                     goto out;
                 }
             }
+            /* a repeated key is refused with the request, before the tables are looked up
+             * (dynalite validations/batchGetItem.js, recorded against DynamoDB) */
+            for (const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "Keys")->child; p != k;
+                 p = p->next)
+                if (ddb_item_equal(p, k)) {
+                    ddb__validation(r, "Provided list of item keys contains duplicates");
+                    goto out;
+                }
             if (++total > DDB_BATCH_GET_MAX) {
                 ddb__validation(r, "Too many items requested for the BatchGetItem call");
                 goto out;

@@ -1101,6 +1101,13 @@ def semantic_cases():
         "AttributeValueList": [S("x")]}}, "ExpressionAttributeValues": {}}, "absent/query-legacy-eav")
     add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "Expected": {"a": {"Exists": False}},
                     "ExpressionAttributeValues": {}}, "absent/put-legacy-eav")
+    add("BatchGetItem", {"RequestItems": {"cf_nope": {"Keys": [{"a": S("a")}, {"a": S("a")}]}}},
+        "absent/bget-dup-keys")
+    add("BatchGetItem", {"RequestItems": {"cf_nope": {"Keys": [{"a": N("1")}, {"a": N("1.0")}]}}},
+        "absent/bget-dup-keys-number")
+    add("UpdateItem", {"TableName": "cf_nope", "Key": {"a": S("a")},
+                       "AttributeUpdates": {"b": {"Action": "DELETE", "Value": S("a")}}},
+        "absent/upd-legacy-delete-scalar")
 
     # --- Query
     def q(id_, **kw):

@@ -939,3 +939,34 @@ Test(ddb_validate, query_key_conditions_count_before_indexable)
           "ValidationException", "Attempted conditional constraint is not an indexable operation");
     t_fini(&e);
 }
+
+/* Checked with the request, before the table is looked up (so answered on a table that does
+ * not exist): BatchGetItem's repeated key ("Provided list of item keys contains duplicates",
+ * dynalite validations/batchGetItem.js) and UpdateItem's AttributeUpdates DELETE with a value
+ * that is not a set ("DELETE action with value is not supported for the type S", dynalite
+ * validations/updateItem.js; API_AttributeValueUpdate: DELETE with a value removes from a
+ * set). */
+Test(ddb_validate, batch_get_duplicates_and_legacy_delete_before_table)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'S':'a'}},"
+                                   "{'a':{'S':'b'}},{'a':{'S':'a'}}]}}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    /* equal by value: N 1 and 1.0 */
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'N':'1'}},"
+                                   "{'a':{'N':'1.0'}}]}}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'S':'a'}},"
+                                   "{'a':{'S':'b'}}]}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'a'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE','Value':{'S':'a'}}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: DELETE action with value is not supported "
+          "for the type S");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'a'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE','Value':{'SS':['a']}}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    t_fini(&e);
+}
