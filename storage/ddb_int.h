@@ -363,8 +363,22 @@ ddb_gsi *ddb__index_find(ddb_table *t, const char *name);
 /*
  * Request readers. Each returns 0 when the member is absent (JSON null counts as absent:
  * *out untouched) or present with the right JSON type (*out set); on a wrong JSON type it
- * writes AWS's SerializationException into r and returns -1.
+ * writes AWS's SerializationException into r and returns -1. ddb_call runs ddb_validate
+ * first, which answers every wrong JSON type, so these errors are a safety net worded as
+ * the validator words them ("NUMBER_VALUE cannot be converted to String").
  */
+/*
+ * Check every AttributeValue of map m (a request's Key, Item or ExclusiveStartKey; borrowed,
+ * NULL allowed) with ddb_attr_validate, in member order. AWS does this with the request's
+ * own validation, before the table is looked up: {"TableName":"absent","Key":{"a":{}}} is
+ * "Supplied AttributeValue is empty, ...", not ResourceNotFoundException (dynalite
+ * validations/getItem.js, putItem.js, deleteItem.js, updateItem.js custom checks, and its
+ * test/getItem.js run against DynamoDB with a table that does not exist). start_key 1 (an
+ * ExclusiveStartKey) prefixes "The provided starting key is invalid: " except to the
+ * messages AWS sends bare there (duplicates, number sets, numbers: dynalite
+ * validations/query.js, scan.js). 0, -1 (r set) or -SIM_ENOMEM.
+ */
+int ddb__req_av_check(const cJSON *m, int start_key, sim_reply *r);
 int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r);
 int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
                  sim_reply *r);

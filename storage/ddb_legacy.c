@@ -146,14 +146,8 @@ static int emit_cmp(lb *b, const char *attr, const char *opname, const cJSON *ar
     char err[DDB_ERR_MAX];
     int op = op_lookup(opname);
     int nargs = args != NULL ? cJSON_GetArraySize(args) : 0;
-    if (op < 0) {
-        ddb_verr v;
-        ddb__verr_init(&v);
-        ddb__verr_add(&v, opname, "comparisonOperator",
-                      "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, "
-                      "EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
-        return ddb__verr_reply(&v, r);
-    }
+    if (op < 0) /* not reached: ddb_validate answers the enum before the operation runs */
+        return ddb__internal(r, -SIM_EINVAL);
     const cJSON *a;
     cJSON_ArrayForEach(a, args)
     {
@@ -267,11 +261,8 @@ static const char *conj_of(const cJSON *req, sim_reply *r)
         return " AND ";
     if (cJSON_IsString(c) && strcmp(c->valuestring, "OR") == 0)
         return " OR ";
-    ddb_verr v;
-    ddb__verr_init(&v);
-    ddb__verr_add(&v, cJSON_IsString(c) ? c->valuestring : "", "conditionalOperator",
-                  "Member must satisfy enum value set: [OR, AND]");
-    ddb__verr_reply(&v, r);
+    /* not reached: ddb_validate answers the enum before the operation runs */
+    ddb__internal(r, -SIM_EINVAL);
     return NULL;
 }
 
@@ -420,12 +411,8 @@ static int emit_updates(lb *b, const cJSON *m, sim_reply *r)
         int which = strcmp(a, "PUT") == 0 ? 0 : strcmp(a, "ADD") == 0 ? 2
                                             : strcmp(a, "DELETE") == 0 ? 3
                                                                         : -1;
-        if (which < 0) {
-            ddb_verr v;
-            ddb__verr_init(&v);
-            ddb__verr_add(&v, a, "attributeUpdates.action",
-                          "Member must satisfy enum value set: [ADD, PUT, DELETE]");
-            ddb__verr_reply(&v, r);
+        if (which < 0) { /* not reached: ddb_validate answers the enum first */
+            ddb__internal(r, -SIM_EINVAL);
             goto out;
         }
         if (val == NULL && which != 3) {
@@ -435,6 +422,13 @@ static int emit_updates(lb *b, const cJSON *m, sim_reply *r)
         }
         if (val != NULL && ddb_attr_validate(val, err, sizeof err) != 0) {
             ddb__validation(r, "%s", err);
+            goto out;
+        }
+        if (which == 3 && val != NULL && ddb_attr_type(val) != DDB_T_SS &&
+            ddb_attr_type(val) != DDB_T_NS && ddb_attr_type(val) != DDB_T_BS) {
+            /* with the request, before the table (dynalite validations/updateItem.js) */
+            ddb__validation(r, INVALID "DELETE action with value is not supported for the type %s",
+                            ddb_type_name(ddb_attr_type(val)));
             goto out;
         }
         if (which == 3 && val == NULL)
@@ -516,13 +510,7 @@ static int emit_atg(lb *b, const cJSON *l, sim_reply *r)
     if (!cJSON_IsArray(l))
         return ddb__validation(r, "Unexpected value type in payload");
     const cJSON *e, *f;
-    if (cJSON_GetArraySize(l) < 1) {
-        ddb_verr v;
-        ddb__verr_init(&v);
-        ddb__verr_add(&v, "[]", "attributesToGet",
-                      "Member must have length greater than or equal to 1");
-        return ddb__verr_reply(&v, r);
-    }
+    /* an empty list: answered by ddb_validate (length 1..) before the operation runs */
     cJSON_ArrayForEach(e, l)
     {
         if (!cJSON_IsString(e))
@@ -589,21 +577,24 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
     static const char *const n_scn[] = { "AttributesToGet", "ScanFilter", "ConditionalOperator",
                                          NULL };
     const char *const *ex, *const *nx;
+    const char *vmsg = NULL; /* the expressions ExpressionAttributeValues would need, named
+                              * in its error (dynalite validations/index.js
+                              * validateExpressionParams, recorded against DynamoDB) */
     switch (op) {
     case DDB_LEGACY_GET:
         ex = e_get, nx = n_get;
         break;
     case DDB_LEGACY_PUT:
-        ex = e_put, nx = n_put;
+        ex = e_put, nx = n_put, vmsg = "ConditionExpression is null";
         break;
     case DDB_LEGACY_UPDATE:
-        ex = e_upd, nx = n_upd;
+        ex = e_upd, nx = n_upd, vmsg = "UpdateExpression and ConditionExpression are null";
         break;
     case DDB_LEGACY_QUERY:
-        ex = e_qry, nx = n_qry;
+        ex = e_qry, nx = n_qry, vmsg = "FilterExpression and KeyConditionExpression are null";
         break;
     default:
-        ex = e_scn, nx = n_scn;
+        ex = e_scn, nx = n_scn, vmsg = "FilterExpression is null";
         break;
     }
     *out = NULL;
@@ -623,7 +614,7 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
         return 0;
     if (ne == 0) {
         ddb_expr_env env;
-        int rc = ddb__req_env(req, 0, &env, r);
+        int rc = ddb__req_env_for(req, 0, 0, vmsg, &env, r);
         ddb_expr_env_release(&env);
         if (rc != 0)
             return rc;
@@ -668,6 +659,24 @@ int ddb__legacy_rewrite(const cJSON *req, int op, cJSON **out, sim_reply *r)
         if (!cJSON_IsObject(m)) {
             rc = ddb__validation(r, "Unexpected value type in payload");
             goto out;
+        }
+        if (i == 0) {
+            /* KeyConditions: each condition's arguments first, then their number (1 or 2),
+             * then whether each is indexable (dynalite validations/query.js: validateConditions,
+             * then the count; the index checks come with the table) */
+            int nconds = cJSON_GetArraySize(m);
+            if (nconds > 0) {
+                int scratch_n = 0;
+                lb scratch = { .n = &scratch_n };
+                rc = emit_filter(&scratch, m, " AND ", 0, r);
+                lb_release(&scratch);
+                if (rc != 0)
+                    goto out;
+            }
+            if (nconds < 1 || nconds > 2) {
+                rc = ddb__validation(r, "Conditions can be of length 1 or 2 only");
+                goto out;
+            }
         }
         if (m->child == NULL) /* an empty map means no condition */
             goto drop;

@@ -14,60 +14,6 @@
 #include "sim/core/sim_err.h"
 #include "storage/ddb_attr.h"
 
-/* 32-bit FNV-1a of text: stands in for the Java object hashes AWS echoes. */
-static uint32_t fnv32(const char *text)
-{
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-        h ^= *p;
-        h *= 16777619u;
-    }
-    return h;
-}
-
-/* "{table=[com.amazonaws.dynamodb.v20120810.WriteRequest@h, ...]}" into buf. */
-static void echo_requests(const char *table, const cJSON *list, char *buf, size_t cap)
-{
-    size_t len = (size_t)snprintf(buf, cap, "{%s=[", table);
-    int first = 1;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-    {
-        char *text = cJSON_PrintUnformatted(e);
-        if (len < cap)
-            len += (size_t)snprintf(buf + len, cap - len,
-                                    "%scom.amazonaws.dynamodb.v20120810.WriteRequest@%x",
-                                    first ? "" : ", ", text != NULL ? fnv32(text) : 0u);
-        cJSON_free(text);
-        first = 0;
-    }
-    if (len < cap)
-        snprintf(buf + len, cap - len, "]}");
-}
-
-/* Table name key constraints of a RequestItems map. */
-static void check_table_keys(const cJSON *items, ddb_verr *v)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, items)
-    {
-        const char *n = e->string;
-        size_t len = strlen(n);
-        int bad = 0;
-        for (const char *c = n; *c != '\0'; c++)
-            bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                     (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-');
-        if (bad)
-            ddb__verr_add(v, n, "requestItems",
-                          "Map keys must satisfy constraint: [Member must satisfy regular "
-                          "expression pattern: [a-zA-Z0-9_.-]+]");
-        if (len < 3 || len > 255)
-            ddb__verr_add(v, n, "requestItems",
-                          "Map keys must satisfy constraint: [Member must have length less than "
-                          "or equal to 255, Member must have length greater than or equal to 3]");
-    }
-}
-
 static int dup_key(const ddb_key *keys, int n, const ddb_key *k)
 {
     for (int i = 0; i < n; i++)
@@ -114,55 +60,14 @@ int ddb__op_batch_write_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 
     if (ddb__req_map(req, "RequestItems", &items, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0)
         goto out;
+    /* JSON types, RequestItems' table names and list lengths, ReturnItemCollectionMetrics'
+     * enum: answered by ddb_validate before this runs (botocore's model) */
     const cJSON *e, *w;
-    cJSON_ArrayForEach(e, items)
-    {
-        if (ddb__val_list(e, &(const cJSON *){ NULL }, r) != 0)
-            goto out;
-        cJSON_ArrayForEach(w, e)
-        {
-            const cJSON *put = NULL, *del = NULL, *m = NULL;
-            if (!cJSON_IsObject(w)) {
-                sim_reply_err(r, 400, "SerializationException", "%s",
-                              cJSON_IsArray(w) ? "Start of list found where not expected"
-                                               : "Expected null");
-                goto out;
-            }
-            if (ddb__req_struct(w, "PutRequest", &put, r) != 0 ||
-                ddb__req_struct(w, "DeleteRequest", &del, r) != 0 ||
-                (put != NULL && ddb__req_attr_map(put, "Item", &m, r) != 0) ||
-                (del != NULL && ddb__req_attr_map(del, "Key", &m, r) != 0))
-                goto out;
-        }
-    }
     {
         const char *s = NULL;
         if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
             goto out;
-        if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
-            ddb__verr_add(&v, s, "returnItemCollectionMetrics",
-                          "Member must satisfy enum value set: [SIZE, NONE]");
         ricm = s != NULL && strcmp(s, "SIZE") == 0;
-    }
-    if (items == NULL) {
-        ddb__verr_add(&v, NULL, "requestItems", "Member must not be null");
-    } else if (items->child == NULL) {
-        ddb__verr_add(&v, "{}", "requestItems",
-                      "Member must have length greater than or equal to 1");
-    } else {
-        check_table_keys(items, &v);
-        cJSON_ArrayForEach(e, items)
-        {
-            int len = cJSON_GetArraySize(e);
-            if (len < 1 || len > DDB_BATCH_WRITE_MAX) {
-                char echo[4096];
-                echo_requests(e->string, e, echo, sizeof echo);
-                ddb__verr_add(&v, echo, "requestItems",
-                              "Map value must satisfy constraint: [Member must have length less "
-                              "than or equal to 25, Member must have length greater than or "
-                              "equal to 1]");
-            }
-        }
     }
     if (ddb__verr_reply(&v, r) != 0)
         goto out;
@@ -349,53 +254,9 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
 
     if (ddb__req_map(req, "RequestItems", &items, r) != 0 || ddb__req_rcc(req, &v, &rcc, r) != 0)
         goto out;
+    /* JSON types, RequestItems' table names, Keys' presence and length: answered by
+     * ddb_validate before this runs (botocore's model) */
     const cJSON *e, *k;
-    cJSON_ArrayForEach(e, items)
-    {
-        const cJSON *kl = NULL;
-        const char *s;
-        int b;
-        if (ddb__val_struct(e, &(const cJSON *){ NULL }, r) != 0 ||
-            ddb__req_list(e, "Keys", &kl, r) != 0 ||
-            ddb__req_str(e, "ProjectionExpression", &s, r) != 0 ||
-            ddb__req_bool(e, "ConsistentRead", &b, r) != 0)
-            goto out;
-        cJSON_ArrayForEach(k, kl)
-        {
-            if (!cJSON_IsObject(k)) {
-                sim_reply_err(r, 400, "SerializationException", "%s",
-                              cJSON_IsArray(k) ? "Start of list found where not expected"
-                                               : "Expected map or null");
-                goto out;
-            }
-        }
-    }
-    if (items == NULL) {
-        ddb__verr_add(&v, NULL, "requestItems", "Member must not be null");
-    } else if (items->child == NULL) {
-        ddb__verr_add(&v, "{}", "requestItems",
-                      "Member must have length greater than or equal to 1");
-    } else {
-        check_table_keys(items, &v);
-        cJSON_ArrayForEach(e, items)
-        {
-            const cJSON *kl = cJSON_GetObjectItemCaseSensitive(e, "Keys");
-            char p[320];
-            snprintf(p, sizeof p, "requestItems.%s.member.keys", e->string);
-            if (kl == NULL || cJSON_IsNull(kl)) {
-                ddb__verr_add(&v, NULL, p, "Member must not be null");
-            } else {
-                int len = cJSON_GetArraySize(kl);
-                if (len < 1 || len > DDB_BATCH_GET_MAX) {
-                    char *text = cJSON_PrintUnformatted(kl);
-                    ddb__verr_add(&v, text != NULL ? text : "[]", p,
-                                  len < 1 ? "Member must have length greater than or equal to 1"
-                                          : "Member must have length less than or equal to 100");
-                    cJSON_free(text);
-                }
-            }
-        }
-    }
     if (ddb__verr_reply(&v, r) != 0)
         goto out;
     int total = 0;
@@ -411,6 +272,14 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                     goto out;
                 }
             }
+            /* a repeated key is refused with the request, before the tables are looked up
+             * (dynalite validations/batchGetItem.js, recorded against DynamoDB) */
+            for (const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "Keys")->child; p != k;
+                 p = p->next)
+                if (ddb_item_equal(p, k)) {
+                    ddb__validation(r, "Provided list of item keys contains duplicates");
+                    goto out;
+                }
             if (++total > DDB_BATCH_GET_MAX) {
                 ddb__validation(r, "Too many items requested for the BatchGetItem call");
                 goto out;

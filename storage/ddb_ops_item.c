@@ -14,8 +14,8 @@
 
 enum rv { RV_NONE = 0, RV_ALL_OLD, RV_UPDATED_OLD, RV_ALL_NEW, RV_UPDATED_NEW };
 
-/* Read ReturnValues into *out (enum check into v). 0 or -1 (r set). */
-static int req_return_values(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+/* Read ReturnValues into *out (its enum: ddb_validate, before this runs). 0 or -1 (r set). */
+static int req_return_values(const cJSON *req, int *out, sim_reply *r)
 {
     static const char *const names[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
                                          "UPDATED_NEW" };
@@ -30,9 +30,6 @@ static int req_return_values(const cJSON *req, ddb_verr *v, int *out, sim_reply 
             *out = i;
             return 0;
         }
-    ddb__verr_add(v, s, "returnValues",
-                  "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, "
-                  "UPDATED_NEW]");
     return 0;
 }
 
@@ -52,7 +49,8 @@ static int reject_legacy(const cJSON *req, const char *const *names, sim_reply *
 
 /* The checks every item operation ends its request validation with: TableName's
  * constraints, the required member doc (named path in messages), the accumulated enum
- * errors in v, then the legacy parameters. 0 or DDB_EREPLY (r set). */
+ * errors in v, the legacy parameters, then each AttributeValue of doc (before the table is
+ * looked up, as AWS does: ddb__req_av_check). 0 or DDB_EREPLY (r set). */
 static int check_common(const cJSON *req, const char *name, const cJSON *doc, const char *path,
                         const char *const *legacy, ddb_verr *v, sim_reply *r)
 {
@@ -62,19 +60,19 @@ static int check_common(const cJSON *req, const char *name, const cJSON *doc, co
         ddb__verr_add(v, NULL, path, "Member must not be null");
     if (ddb__verr_reply(v, r) != 0 || reject_legacy(req, legacy, r) != 0)
         return DDB_EREPLY;
-    return 0;
+    int rc = ddb__req_av_check(doc, 0, r);
+    if (rc < -1)
+        ddb__internal(r, rc);
+    return rc != 0 ? DDB_EREPLY : 0;
 }
 
-/* Read ReturnItemCollectionMetrics: *out 1 for SIZE. */
-static int req_ricm(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+/* Read ReturnItemCollectionMetrics: *out 1 for SIZE (its enum: ddb_validate). */
+static int req_ricm(const cJSON *req, int *out, sim_reply *r)
 {
     const char *s = NULL;
     *out = 0;
     if (ddb__req_str(req, "ReturnItemCollectionMetrics", &s, r) != 0)
         return -1;
-    if (s != NULL && strcmp(s, "SIZE") != 0 && strcmp(s, "NONE") != 0)
-        ddb__verr_add(v, s, "returnItemCollectionMetrics",
-                      "Member must satisfy enum value set: [SIZE, NONE]");
     *out = s != NULL && strcmp(s, "SIZE") == 0;
     return 0;
 }
@@ -121,7 +119,9 @@ static int cond_failed(sim_reply *r, int all_old, const cJSON *old)
 }
 
 /* Read ReturnValuesOnConditionCheckFailure (ALL_OLD or NONE) into *all_old; an enum error
- * goes to v. 0, or -1 when the member has the wrong JSON type (r set). */
+ * goes to v. This check is live: the botocore model Debian ships (and so ddb_validate's
+ * tables) predates the member on PutItem/UpdateItem/DeleteItem (added to the API in 2023).
+ * 0, or -1 when the member has the wrong JSON type (r set). */
 static int req_rvcf(const cJSON *req, ddb_verr *v, int *all_old, sim_reply *r)
 {
     const char *s = NULL;
@@ -320,17 +320,14 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
     if (ddb__req_str(req, "TableName", &name, r) != 0 ||
         ddb__req_attr_map(req, is_put ? "Item" : "Key", &doc, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        req_return_values(req, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
         ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, &icm, r) != 0)
+        req_ricm(req, &icm, r) != 0)
         goto out;
     if (check_common(req, name, doc, is_put ? "item" : "key", legacy, &v, r) != 0)
         goto out;
-    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
-                               "ConditionExpression is null", &env, r)) != 0 ||
-        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
-        (rc = env_unused(&env, r)) != 0)
-        goto out;
+    /* ReturnValues and the item's size before the expressions, after the attribute values
+     * (dynalite validations/putItem.js, recorded against DynamoDB) */
     if (rv != RV_NONE && rv != RV_ALL_OLD) {
         ddb__validation(r, "ReturnValues can only be ALL_OLD or NONE");
         goto out;
@@ -341,6 +338,11 @@ static int put_or_delete(ddb_service *svc, const cJSON *req, int is_put, sim_rep
         ddb__validation(r, "Item size has exceeded the maximum allowed size");
         goto out;
     }
+    if ((rc = ddb__req_env_for(req, cond_text != NULL, cond_text != NULL,
+                               "ConditionExpression is null", &env, r)) != 0 ||
+        (rc = parse_cond(cond_text, "ConditionExpression", &env, &cond, r)) != 0 ||
+        (rc = env_unused(&env, r)) != 0)
+        goto out;
     if (ddb__req_table(svc, req, DDB_MSG_NOT_FOUND, &t, r) != 0)
         goto out;
     if (is_put) {
@@ -528,9 +530,9 @@ static int update_item(ddb_service *svc, const cJSON *req, int legacy_updates, s
         ddb__req_attr_map(req, "Key", &keyj, r) != 0 ||
         ddb__req_str(req, "ConditionExpression", &cond_text, r) != 0 ||
         ddb__req_str(req, "UpdateExpression", &upd_text, r) != 0 ||
-        req_return_values(req, &v, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
+        req_return_values(req, &rv, r) != 0 || req_rvcf(req, &v, &cf_old, r) != 0 ||
         ddb__req_rcc(req, &v, &rcc, r) != 0 ||
-        req_ricm(req, &v, &icm, r) != 0)
+        req_ricm(req, &icm, r) != 0)
         goto out;
     if (check_common(req, name, keyj, "key", legacy, &v, r) != 0)
         goto out;

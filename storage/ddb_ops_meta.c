@@ -313,17 +313,17 @@ static void check_len(ddb_verr *v, const char *s, const char *path, size_t lo, s
 
 /*
  * Read ResourceArn and find its table. "arn:aws:dynamodb:<region>:<account>:table/<name>"
- * of this service's region and account; another shape is "Invalid TableArn", an absent
- * table ResourceNotFoundException. v must hold the other members' errors already:
+ * of this service's region and account; an absent ResourceArn or another shape is "Invalid
+ * TableArn", an absent table ResourceNotFoundException. v must hold the other members' errors already:
  * they are reported first. 0 with *out, or -1 (r set).
  */
 static int req_arn_table(ddb_service *svc, const char *arn, ddb_verr *v, ddb_table **out,
                          sim_reply *r)
 {
-    if (arn == NULL)
-        ddb__verr_add(v, NULL, "resourceArn", "Member must not be null");
-    else
-        check_len(v, arn, "resourceArn", 1, 1283);
+    if (arn == NULL) /* before the other members' errors (dynalite test/tagResource.js,
+                      * recorded against DynamoDB: {} gives "Invalid TableArn") */
+        return ddb__validation(r, "Invalid TableArn");
+    check_len(v, arn, "resourceArn", 1, 1283);
     if (ddb__verr_reply(v, r) != 0)
         return -1;
     char prefix[512];

@@ -37,7 +37,8 @@ typedef struct page_req {
                                       * only; its partition limit is charged), NULL for Scan */
 } page_req;
 
-static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
+/* Read Select into *out (its enum: ddb_validate, before this runs). 0 or -1 (r set). */
+static int read_select(const cJSON *req, int *out, sim_reply *r)
 {
     static const char *const names[] = { "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",
                                          "SPECIFIC_ATTRIBUTES", "COUNT" };
@@ -52,28 +53,7 @@ static int read_select(const cJSON *req, ddb_verr *v, int *out, sim_reply *r)
             *out = i;
             return 0;
         }
-    ddb__verr_add(v, s, "select",
-                  "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, "
-                  "ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     return 0;
-}
-
-static void check_index_name(const char *in, ddb_verr *v)
-{
-    if (in == NULL)
-        return;
-    size_t n = strlen(in);
-    int bad = 0;
-    for (const char *c = in; *c != '\0'; c++)
-        bad |= !((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                 *c == '_' || *c == '.' || *c == '-');
-    if (bad)
-        ddb__verr_add(v, in, "indexName",
-                      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    if (n < 3)
-        ddb__verr_add(v, in, "indexName", "Member must have length greater than or equal to 3");
-    if (n > 255)
-        ddb__verr_add(v, in, "indexName", "Member must have length less than or equal to 255");
 }
 
 /* New object with the values of names (present in item) copied: a LastEvaluatedKey. */
@@ -102,13 +82,7 @@ static int start_key(const page_req *p, const cJSON *esk, int is_query, ddb_key 
                      ddb_key *ikey, sim_reply *r)
 {
     static const char invalid[] = "The provided starting key is invalid";
-    char err[DDB_ERR_MAX];
-    const cJSON *e;
-    cJSON_ArrayForEach(e, esk)
-    {
-        if (ddb_attr_validate(e, err, sizeof err) != 0)
-            return ddb__validation(r, "%s: %s", invalid, err);
-    }
+    /* its attribute values: checked before the table is looked up (ddb__req_av_check) */
     const ddb_keyschema *ts = &p->t->st.ks;
     const char *names[4] = { ts->hash, ts->range, NULL, NULL };
     int want = 0;
@@ -362,16 +336,11 @@ static int read_common(const cJSON *req, common_req *c, page_req *p, ddb_verr *v
         ddb__req_bool(req, "ConsistentRead", &p->consistent, r) != 0 ||
         ddb__req_str(req, "FilterExpression", &c->filter_text, r) != 0 ||
         ddb__req_str(req, "ProjectionExpression", &c->proj_text, r) != 0 ||
-        read_select(req, v, &p->select, r) != 0 || ddb__req_rcc(req, v, &p->rcc, r) != 0)
+        read_select(req, &p->select, r) != 0 || ddb__req_rcc(req, v, &p->rcc, r) != 0)
         return -1;
     if (ddb__check_table_name(c->name, "tableName", v, r) != 0)
         return -1;
-    check_index_name(c->index, v);
-    if (c->has_limit && c->limit < 1) {
-        char val[32];
-        snprintf(val, sizeof val, "%lld", (long long)c->limit);
-        ddb__verr_add(v, val, "limit", "Member must have value greater than or equal to 1");
-    }
+    /* IndexName's pattern and length, Limit's range: ddb_validate, before this runs */
     p->limit = c->has_limit ? c->limit : 0;
     return 0;
 }
@@ -652,6 +621,9 @@ static int query(ddb_service *svc, const cJSON *req, const char *filter_what, si
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
         goto out;
+    /* ExclusiveStartKey's values before the table is looked up (ddb__req_av_check) */
+    if ((rc = ddb__req_av_check(c.esk, 1, r)) != 0)
+        goto out;
     if ((rc = ddb__req_env_for(req, kc_text != NULL || c.filter_text != NULL || c.proj_text != NULL,
                                kc_text != NULL || c.filter_text != NULL,
                                "FilterExpression and KeyConditionExpression are null", &env,
@@ -785,26 +757,13 @@ typedef struct seg_req {
     int has_segment, has_total;
 } seg_req;
 
-/* Read Segment and TotalSegments, range errors into v (API_Scan: Segment 0..999999,
- * TotalSegments 1..1000000). 0 or -1 (r set). */
-static int segment_ints(const cJSON *req, seg_req *s, ddb_verr *v, sim_reply *r)
+/* Read Segment and TotalSegments (their ranges, API_Scan: Segment 0..999999, TotalSegments
+ * 1..1000000, answered by ddb_validate before this runs). 0 or -1 (r set). */
+static int segment_ints(const cJSON *req, seg_req *s, sim_reply *r)
 {
-    char val[32];
     if (ddb__req_int(req, "Segment", "Integer", &s->segment, &s->has_segment, r) != 0 ||
         ddb__req_int(req, "TotalSegments", "Integer", &s->total, &s->has_total, r) != 0)
         return -1;
-    if (s->has_segment && (s->segment < 0 || s->segment > 999999)) {
-        snprintf(val, sizeof val, "%lld", (long long)s->segment);
-        ddb__verr_add(v, val, "segment",
-                      s->segment < 0 ? "Member must have value greater than or equal to 0"
-                                     : "Member must have value less than or equal to 999999");
-    }
-    if (s->has_total && (s->total < 1 || s->total > 1000000)) {
-        snprintf(val, sizeof val, "%lld", (long long)s->total);
-        ddb__verr_add(v, val, "totalSegments",
-                      s->total < 1 ? "Member must have value greater than or equal to 1"
-                                   : "Member must have value less than or equal to 1000000");
-    }
     return 0;
 }
 
@@ -841,10 +800,14 @@ static int scan(ddb_service *svc, const cJSON *req, sim_reply *r)
     seg_req seg = { 0 };
     ddb__verr_init(&v);
 
-    if (read_common(req, &c, &p, &v, r) != 0 || segment_ints(req, &seg, &v, r) != 0)
+    if (read_common(req, &c, &p, &v, r) != 0 || segment_ints(req, &seg, r) != 0)
         goto out;
     if (ddb__verr_reply(&v, r) != 0 || reject_legacy(req, legacy, r) != 0 ||
         select_checks(&c, &p, r) != 0)
+        goto out;
+    /* ExclusiveStartKey's values before the Segment checks and the table (dynalite
+     * validations/scan.js; ddb__req_av_check) */
+    if ((rc = ddb__req_av_check(c.esk, 1, r)) != 0)
         goto out;
     if (check_segments(&seg, &p, r) != 0)
         goto out;

@@ -257,6 +257,17 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
         return 0;
     }
     sim_reply_clear(out);
+    /* a member named twice in one object: the last one stands, as AWS's JSON parser binds
+     * it (ddb_validate.h); an item never holds one attribute twice */
+    cJSON *dedup = NULL;
+    if (ddb_json_has_dup_keys(req)) {
+        if ((dedup = cJSON_Duplicate(req, 1)) == NULL || ddb_json_dedupe_keys(dedup) < 0) {
+            cJSON_Delete(dedup);
+            cJSON_Delete(empty);
+            return ddb__internal(out, -SIM_ENOMEM);
+        }
+        req = dedup;
+    }
     /* the request's shape against the API model first, as AWS checks it before the
      * operation's own checks (ddb_validate.c) */
     const ddb_op_model *model = ddb_model_op(op);
@@ -264,6 +275,7 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
     int vr = ddb_validate(model, req, out);
     if (vr < 0) {
         cJSON_Delete(empty);
+        cJSON_Delete(dedup);
         return 0;
     }
     if (vr == DDB_VALIDATE_COERCE) { /* rare: Booleans sent as "true", "no", ... */
@@ -271,6 +283,7 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
             ddb_validate_coerce(model, coerced) != 0) {
             cJSON_Delete(coerced);
             cJSON_Delete(empty);
+            cJSON_Delete(dedup);
             return ddb__internal(out, -SIM_ENOMEM);
         }
         req = coerced;
@@ -280,6 +293,7 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
         rc = ddb__meta_on_create(svc, req); /* (added) CreateTable's Tags */
     cJSON_Delete(empty);
     cJSON_Delete(coerced);
+    cJSON_Delete(dedup);
     if (rc < 0 && !sim_reply_failed(out))
         ddb__internal(out, rc);
     if (rc < 0 && svc->log != NULL)
@@ -295,23 +309,31 @@ static int serial(sim_reply *r, const char *msg)
     return -1;
 }
 
-/* Java class AWS names for a JSON number. */
-static const char *num_class(double v)
+/* The readers below run after ddb_validate (ddb_call), which has already answered a member
+ * of the wrong JSON type; their own type errors are a safety net worded as the validator
+ * words them (AWS's SerializationException messages, ddb_validate.c type_check). */
+
+/* "NUMBER_VALUE", "DECIMAL_VALUE", "TRUE_VALUE", "FALSE_VALUE" or "STRING_VALUE". */
+static const char *json_kind(const cJSON *m)
 {
-    if (v != (double)(long long)v)
-        return "java.lang.Double";
-    if (v >= -32768 && v <= 32767)
-        return "java.lang.Short";
-    if (v >= -2147483648.0 && v <= 2147483647.0)
-        return "java.lang.Integer";
-    return "java.lang.Long";
+    if (cJSON_IsNumber(m))
+        return m->valuedouble == floor(m->valuedouble) ? "NUMBER_VALUE" : "DECIMAL_VALUE";
+    if (cJSON_IsBool(m))
+        return cJSON_IsTrue(m) ? "TRUE_VALUE" : "FALSE_VALUE";
+    return "STRING_VALUE";
 }
 
-static int serial_container(const cJSON *m, sim_reply *r)
+/* A scalar member m of the wrong JSON type for Java type jtype ("String", "Integer"). */
+static int mistyped(const cJSON *m, const char *jtype, sim_reply *r)
 {
+    char msg[128];
     if (cJSON_IsArray(m))
-        return serial(r, "Start of list found where not expected");
-    return serial(r, "Start of structure or map found where not expected.");
+        snprintf(msg, sizeof msg, "Unrecognized collection type class java.lang.%s", jtype);
+    else if (cJSON_IsObject(m))
+        snprintf(msg, sizeof msg, "Start of structure or map found where not expected");
+    else
+        snprintf(msg, sizeof msg, "%s cannot be converted to %s", json_kind(m), jtype);
+    return serial(r, msg);
 }
 
 /* Member name of obj, NULL when absent or JSON null. */
@@ -324,21 +346,13 @@ static const cJSON *member(const cJSON *obj, const char *name)
 /* A string value m (NULL or JSON null: absent), as ddb__req_str. */
 static int str_value(const cJSON *m, const char **out, sim_reply *r)
 {
-    char msg[96];
     if (m == NULL || cJSON_IsNull(m))
         return 0;
     if (cJSON_IsString(m)) {
         *out = m->valuestring;
         return 0;
     }
-    if (cJSON_IsBool(m))
-        return serial(r, "class java.lang.Boolean can not be converted to an String");
-    if (cJSON_IsNumber(m)) {
-        snprintf(msg, sizeof msg, "class %s can not be converted to an String",
-                 num_class(m->valuedouble));
-        return serial(r, msg);
-    }
-    return serial_container(m, r);
+    return mistyped(m, "String", r);
 }
 
 int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply *r)
@@ -346,11 +360,33 @@ int ddb__req_str(const cJSON *obj, const char *name, const char **out, sim_reply
     return str_value(member(obj, name), out, r);
 }
 
+int ddb__req_av_check(const cJSON *m, int start_key, sim_reply *r)
+{
+    static const char *const bare[] = { "contains duplicates", "number set", "numeric value",
+                                        "significant digits", "number with magnitude" };
+    char err[DDB_ERR_MAX];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, m)
+    {
+        int rc = ddb_attr_validate(e, err, sizeof err);
+        if (rc == -SIM_ENOMEM)
+            return rc;
+        if (rc == 0)
+            continue;
+        int prefix = start_key;
+        for (size_t i = 0; prefix && i < sizeof bare / sizeof bare[0]; i++)
+            prefix = strstr(err, bare[i]) == NULL;
+        sim_reply_err(r, 400, "ValidationException", "%s%s",
+                      prefix ? "The provided starting key is invalid: " : "", err);
+        return -1;
+    }
+    return 0;
+}
+
 int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t *out, int *present,
                  sim_reply *r)
 {
     const cJSON *m = member(obj, name);
-    char msg[96];
     if (m == NULL)
         return 0;
     if (cJSON_IsNumber(m)) {
@@ -374,42 +410,21 @@ int ddb__req_int(const cJSON *obj, const char *name, const char *jtype, int64_t 
             *present = 1;
         return 0;
     }
-    if (cJSON_IsBool(m) || cJSON_IsString(m)) {
-        snprintf(msg, sizeof msg, "class java.lang.%s can not be converted to an %s",
-                 cJSON_IsBool(m) ? "Boolean" : "String", jtype);
-        return serial(r, msg);
-    }
-    return serial_container(m, r);
+    return mistyped(m, jtype, r);
 }
 
 int ddb__req_bool(const cJSON *obj, const char *name, int *out, sim_reply *r)
 {
     const cJSON *m = member(obj, name);
-    char msg[160];
     if (m == NULL)
         return 0;
     if (cJSON_IsBool(m)) {
         *out = cJSON_IsTrue(m);
         return 0;
     }
-    if (cJSON_IsNumber(m)) {
-        const char *cls = num_class(m->valuedouble);
-        if (strcmp(cls, "java.lang.Double") == 0) {
-            *out = m->valuedouble >= 1 || m->valuedouble <= -1;
-            return 0;
-        }
-        snprintf(msg, sizeof msg, "class %s can not be converted to an Boolean", cls);
-        return serial(r, msg);
-    }
-    if (cJSON_IsString(m)) {
-        size_t i = 0;
-        msg[i++] = '\'';
-        for (const char *p = m->valuestring; *p != '\0' && i < sizeof msg - 40; p++)
-            msg[i++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
-        snprintf(msg + i, sizeof msg - i, "' can not be converted to an Boolean");
-        return serial(r, msg);
-    }
-    return serial_container(m, r);
+    if (cJSON_IsString(m)) /* the validator turned "true", "no", ... into booleans */
+        return serial(r, "Unexpected token received from parser");
+    return mistyped(m, "Boolean", r);
 }
 
 /* A JSON object value m (map or structure): NULL or JSON null is absent (fine); a list or a

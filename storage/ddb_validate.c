@@ -776,3 +776,101 @@ int ddb_validate_coerce(const ddb_op_model *m, cJSON *req)
         return 0;
     return coerce(m->input, NULL, req);
 }
+
+/* ---- repeated member names ---- */
+
+#define DUP_LINEAR_MAX 16 /* objects up to this size are checked pairwise */
+
+static int name_cmp(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string != NULL ? x->string : "", y->string != NULL ? y->string : "");
+}
+
+/* 1 when object o names a member twice (its own members only). */
+static int obj_has_dup(const cJSON *o)
+{
+    size_t n = 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next)
+        n++;
+    if (n < 2)
+        return 0;
+    if (n <= DUP_LINEAR_MAX) {
+        for (const cJSON *a = o->child; a != NULL; a = a->next)
+            for (const cJSON *b = a->next; b != NULL; b = b->next)
+                if (a->string != NULL && b->string != NULL && strcmp(a->string, b->string) == 0)
+                    return 1;
+        return 0;
+    }
+    const cJSON **v = malloc(n * sizeof *v);
+    if (v == NULL)
+        return 1;
+    size_t i = 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next)
+        v[i++] = c;
+    qsort(v, n, sizeof *v, name_cmp);
+    int dup = 0;
+    for (i = 1; i < n && !dup; i++)
+        dup = name_cmp(&v[i - 1], &v[i]) == 0;
+    free(v);
+    return dup;
+}
+
+int ddb_json_has_dup_keys(const cJSON *req)
+{
+    if (req == NULL)
+        return 0;
+    if (cJSON_IsObject(req) && obj_has_dup(req))
+        return 1;
+    if (cJSON_IsObject(req) || cJSON_IsArray(req))
+        for (const cJSON *c = req->child; c != NULL; c = c->next)
+            if (ddb_json_has_dup_keys(c))
+                return 1;
+    return 0;
+}
+
+/* Order members by name, then by position, so the last of each name ends its run. */
+typedef struct named {
+    cJSON *item;
+    size_t pos;
+} named;
+
+static int named_cmp(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->item->string != NULL ? x->item->string : "",
+                   y->item->string != NULL ? y->item->string : "");
+    return c != 0 ? c : (x->pos < y->pos ? -1 : x->pos > y->pos);
+}
+
+int ddb_json_dedupe_keys(cJSON *req)
+{
+    if (req == NULL || !(cJSON_IsObject(req) || cJSON_IsArray(req)))
+        return 0;
+    int removed = 0;
+    if (cJSON_IsObject(req) && obj_has_dup(req)) {
+        size_t n = 0;
+        for (cJSON *c = req->child; c != NULL; c = c->next)
+            n++;
+        named *v = malloc(n * sizeof *v);
+        if (v == NULL)
+            return -SIM_ENOMEM;
+        size_t i = 0;
+        for (cJSON *c = req->child; c != NULL; c = c->next, i++)
+            v[i] = (named){c, i};
+        qsort(v, n, sizeof *v, named_cmp);
+        for (i = 0; i + 1 < n; i++) /* all but the last of each run of one name */
+            if (named_cmp(&(named){v[i + 1].item, 0}, &(named){v[i].item, 0}) == 0) {
+                cJSON_Delete(cJSON_DetachItemViaPointer(req, v[i].item));
+                removed++;
+            }
+        free(v);
+    }
+    for (cJSON *c = req->child; c != NULL; c = c->next) {
+        int k = ddb_json_dedupe_keys(c);
+        if (k < 0)
+            return k;
+        removed += k;
+    }
+    return removed;
+}

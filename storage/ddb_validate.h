@@ -113,4 +113,22 @@ int ddb_validate(const ddb_op_model *m, const cJSON *req, sim_reply *r);
  */
 int ddb_validate_coerce(const ddb_op_model *m, cJSON *req);
 
+/**
+ * 1 when some JSON object anywhere in req (borrowed) names a member twice
+ * ({"Item":{"b":{"S":"1"},"b":{"N":"2"}}}), else 0. Reads no clock or RNG; allocates up to
+ * one array of pointers per object of more than 16 members (freed before returning); a
+ * failed allocation counts as "has duplicates" so the caller's dedupe decides.
+ */
+int ddb_json_has_dup_keys(const cJSON *req);
+
+/**
+ * Remove from every JSON object in req (modified in place, borrowed) each member whose name
+ * appears again later in the same object, so the last one stands: what AWS's JSON protocol
+ * parser (Jackson, whose default binds a repeated name's last value) makes of such a
+ * request. RFC 8259 section 4 leaves repeated names to the receiver; DynamoDB documents no
+ * error for them, and an item must never hold one attribute twice. Returns the number of
+ * members removed (0 when none), or -SIM_ENOMEM (req then partly deduplicated).
+ */
+int ddb_json_dedupe_keys(cJSON *req);
+
 #endif

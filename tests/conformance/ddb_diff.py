@@ -206,8 +206,11 @@ def compare(case, a, b):
 # Every known disagreement, sorted with the AWS documentation (dynalite is a reference, not
 # the truth). "shape": request-shape validation (JSON types, required members, lengths,
 # ranges, enums, patterns), which Stratus takes from botocore's service model; recognised
-# by the messages. "dynalite": dynalite differs from DynamoDB and Stratus keeps DynamoDB's
-# behaviour. "undecided": the documentation does not settle it. Anything else is "open".
+# by the messages, not yet sorted. "dynalite": dynalite differs from DynamoDB and Stratus
+# keeps DynamoDB's behaviour, with the source (an API reference page, or DynamoDB's own
+# replies quoted in a public issue); members dynalite's validations/<op>.js do not declare
+# (it drops them unread) are sorted here too (DYNALITE_DECLARED). "undecided": the
+# documentation does not settle it. Anything else is "open".
 SHAPE_MSG = re.compile(
     r"validation errors? detected|is required but was not present|must be at least 3 characters "
     r"long|^Unexpected value type|^Start of|^Expected (map|list|null)|can not be converted|"
@@ -256,18 +259,78 @@ TRIAGE = [
      "since empty strings are allowed in non-key attributes (2020) DynamoDB says 'One or more "
      "parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
      "empty string value. Key: a'"),
-    (r"^sem/(bget/101-keys|bwrite/26|bwrite/empty-list)$", None, "shape",
-     "how the offending value is printed inside a constraint message"),
-    (r"^sem/upd/attr-updates-bad-action$", None, "shape", "AttributeValueUpdate.Action enum"),
+    (r".*", "Value '[{\"", "dynalite",
+     "DynamoDB prints a list of structures inside a constraint message with Java's toString "
+     "('[com.amazonaws.dynamodb.v20120810.KeySchemaElement@ad28eb1d, ...]', "
+     "'{t=[com.amazonaws.dynamodb.v20120810.WriteRequest@caad9cb8, ...]}': boto/boto3#483, "
+     "cortexproject/cortex#199, shikhar/kafka-connect-dynamodb#3); dynalite prints JSON"),
+    (r".*", "Value '{\"", "dynalite",
+     "DynamoDB prints a map inside a constraint message with Java's toString "
+     "('{EmailNotificationSubscriptionTable=[]}': nasa-gcn/gcn.nasa.gov#1042; "
+     "'{my-dynamodb-table=[com.amazonaws.dynamodb.v20120810.WriteRequest@...]}': boto/boto3#483); "
+     "dynalite prints JSON"),
+    (r"^sem/upd/attr-updates-bad-action$|^shape/UpdateItem/AttributeUpdates:\{abc\}\.Action:enum$",
+     None, "dynalite", "API_AttributeValueUpdate: Action Valid Values ADD | PUT | DELETE, checked "
+     "with the request's shape before the operation's own checks; dynalite's "
+     "validations/updateItem.js declares Action without its enum"),
+    (r"^shape/Scan/(Segment|TotalSegments):above-max$", None, "dynalite",
+     "API_Scan: Segment 0..999999, TotalSegments 1..1000000 (constraints checked before "
+     "'The TotalSegments parameter is required...'); dynalite's validations/scan.js declares "
+     "no maximum"),
+    (r"^shape/CreateTable/(AttributeDefinitions|KeySchema):\[0\]\.AttributeName:(short|long)$", None,
+     "dynalite", "API_AttributeDefinition / API_KeySchemaElement: AttributeName length 1..255, "
+     "checked with the request's shape; dynalite's validations/createTable.js declares no length"),
+    (r"^shape/(TagResource|UntagResource|ListTagsOfResource)/ResourceArn:(short|long)$", None,
+     "dynalite", "API_TagResource / API_UntagResource / API_ListTagsOfResource: ResourceArn "
+     "length 1..1283; dynalite answers every non-ARN with AccessDeniedException"),
+    (r"^shape/(CreateTable|TagResource)/Tags:\[0\]\.(Key|Value):(missing|null|short|long)$|"
+     r"^shape/UntagResource/TagKeys:\[0\](null|short|long)$", None, "dynalite",
+     "API_Tag: Key and Value are required (Key 1..128, Value 0..256); API_UntagResource: "
+     "TagKeys members 1..128; dynalite's validations declare them without notNull"),
+    (r"^shape/(CreateTable|Scan|UpdateTable|ListTagsOfResource)/combo-type\+constraints$", None,
+     "dynalite", "the JSON type error Stratus reports first is on a member dynalite's "
+     "validations/<op>.js does not declare (TableClass, ConsistentRead, NextToken): DynamoDB "
+     "reports a SerializationException before any constraint (API reference, Common Errors)"),
     (r"^sem/tags/(add|untag)$", None, "dynalite",
      "TagResource/UntagResource have no output members and DynamoDB answers with an empty body; "
      "dynalite sends the JSON text \"\""),
     (r"^sem/av/n-plus$", None, "undecided",
      "DynamoDB parses numbers as Java's BigDecimal does, which takes a leading '+'; dynalite's "
      "big.js refuses it"),
-    (r"^sem/put/ean-empty-value$|^sem/(cond|filter)/list-index-big$|^sem/tags/.*bad-arn$", None,
+    (r"^sem/tags/.*bad-arn$", None, "dynalite",
+     "a ResourceArn without the arn: prefix is a ValidationException in DynamoDB, found live "
+     "in 2026 (ExtendDB/extenddb#227: 'no arn: prefix -> ValidationException'); dynalite's "
+     "older recording answers AccessDeniedException"),
+    (r"^sem/put/ean-empty-value$|^sem/(cond|filter)/list-index-big$", None,
      "undecided", "not settled by the documentation"),
+    (r"^shape/(GetItem|Scan|Query)/AttributesToGet:\[0\]null$|"
+     r"^shape/CreateTable/LocalSecondaryIndexes:\[0\]null$", None, "undecided",
+     "a JSON null inside a list: no recording of DynamoDB's answer (dynalite crashes on most "
+     "of these, and answers these three from its own later checks)"),
 ]
+
+# Top-level members each dynalite operation declares (its validations/<op>.js types): it
+# drops the others unread, where DynamoDB checks every member of the input shape (API
+# reference, each operation's Request Parameters; botocore's model). Filled by main().
+DYNALITE_DECLARED = {}
+
+
+def load_dynalite_declared(cli_path):
+    """Read the member names each dynalite validations/<op>.js declares."""
+    vdir = os.path.join(os.path.dirname(os.path.abspath(cli_path)), "validations")
+    for op in DYNALITE_OPS:
+        f = os.path.join(vdir, op[0].lower() + op[1:] + ".js")
+        try:
+            src = open(f).read()
+        except OSError:
+            continue
+        i = src.find("exports.types")
+        if i < 0:
+            continue
+        blk = src[i:]
+        j = blk.find("\n}\n")
+        blk = blk[:j] if j > 0 else blk
+        DYNALITE_DECLARED[op] = set(re.findall(r"^  (\w+): ", blk, re.M))
 
 
 def triage(case, a, b):
@@ -277,6 +340,17 @@ def triage(case, a, b):
     for rx, needle, cat, note in TRIAGE:
         if re.search(rx, case["id"]) and (needle is None or needle in msgs[0]):
             return cat, note
+    if case["id"].startswith("sem/absent-copy/"):
+        # the same request on an absent table: where the original's difference is sorted, a
+        # check dynalite lacks or words differently answers before the table lookup here
+        cat, note = triage(dict(case, id="sem/" + case["id"][len("sem/absent-copy/"):]), a, b)
+        if cat in ("dynalite", "undecided"):
+            return cat, note
+    m = re.match(r"^shape/(\w+)/(\w+)[:.\[{]", case["id"])
+    if m and m.group(1) in DYNALITE_DECLARED and m.group(2) not in DYNALITE_DECLARED[m.group(1)]:
+        return "dynalite", (f"dynalite's validations for {m.group(1)} do not declare "
+                            f"{m.group(2)} and drop it unread; DynamoDB checks every member of "
+                            "the input shape (API reference, Request Parameters)")
     if any(t.endswith("SerializationException") for t in types) or \
             any(SHAPE_MSG.search(m) for m in msgs):
         return "shape", "request-shape validation"
@@ -1000,6 +1074,45 @@ def semantic_cases():
     dele({"a": S("k1")}, "del/missing-table", table="cf_nope")
     dele({"a": S("k1")}, "del/rcc", ReturnConsumedCapacity="TOTAL", ConditionExpression="attribute_exists(zzz)")
 
+    # --- attribute values are checked before the table is looked up (dynalite test/getItem.js
+    # runs these against the absent table "abc")
+    bad_values = [("empty", {}), ("unknown-only", {"a": ""}), ("null-false", {"NULL": False}),
+                  ("ss-empty", {"SS": []}), ("ss-dup", {"SS": ["a", "a"]}), ("ns-dup", {"NS": ["1", "1"]}),
+                  ("two-types", {"S": "a", "N": "1"}), ("n-bad", N("b")), ("n-big", N("1e126")),
+                  ("n-tiny", N("-1e-131")), ("n-digits", N("1" * 39)), ("bs-dup", {"BS": ["Yg==", "Yg=="]})]
+    for name, av in bad_values:
+        add("GetItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/get-" + name)
+        add("PutItem", {"TableName": "cf_nope", "Item": {"a": av}}, "absent/put-" + name)
+        add("DeleteItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/del-" + name)
+        add("UpdateItem", {"TableName": "cf_nope", "Key": {"a": av}}, "absent/upd-" + name)
+        add("Scan", {"TableName": "cf_nope", "ExclusiveStartKey": {"a": av}}, "absent/scan-esk-" + name)
+        add("Query", {"TableName": "cf_nope", "ExclusiveStartKey": {"a": av},
+                      "KeyConditionExpression": "a = :a", "ExpressionAttributeValues": {":a": S("x")}},
+            "absent/query-esk-" + name)
+    add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "ReturnValues": "ALL_NEW",
+                    "ConditionExpression": "a ="}, "absent/put-rv-before-expression")
+    # legacy KeyConditions: arguments, then the count, then indexability (dynalite query.js)
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {}}, "absent/query-kc-empty")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {
+        "a": {"ComparisonOperator": "NULL"}, "b": {"ComparisonOperator": "NULL"},
+        "c": {"ComparisonOperator": "NULL"}}}, "absent/query-kc-three")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {
+        "a": {"ComparisonOperator": "EQ"}, "b": {"ComparisonOperator": "NULL"},
+        "c": {"ComparisonOperator": "NULL"}}}, "absent/query-kc-args-first")
+    add("Scan", {"TableName": "cf_nope", "ScanFilter": {"a": {"ComparisonOperator": "EQ",
+        "AttributeValueList": [S("x")]}}, "ExpressionAttributeValues": {}}, "absent/scan-legacy-eav")
+    add("Query", {"TableName": "cf_nope", "KeyConditions": {"a": {"ComparisonOperator": "EQ",
+        "AttributeValueList": [S("x")]}}, "ExpressionAttributeValues": {}}, "absent/query-legacy-eav")
+    add("PutItem", {"TableName": "cf_nope", "Item": {"a": S("x")}, "Expected": {"a": {"Exists": False}},
+                    "ExpressionAttributeValues": {}}, "absent/put-legacy-eav")
+    add("BatchGetItem", {"RequestItems": {"cf_nope": {"Keys": [{"a": S("a")}, {"a": S("a")}]}}},
+        "absent/bget-dup-keys")
+    add("BatchGetItem", {"RequestItems": {"cf_nope": {"Keys": [{"a": N("1")}, {"a": N("1.0")}]}}},
+        "absent/bget-dup-keys-number")
+    add("UpdateItem", {"TableName": "cf_nope", "Key": {"a": S("a")},
+                       "AttributeUpdates": {"b": {"Action": "DELETE", "Value": S("a")}}},
+        "absent/upd-legacy-delete-scalar")
+
     # --- Query
     def q(id_, **kw):
         b = {"TableName": "cf_range"}
@@ -1568,6 +1681,17 @@ def semantic_cases():
                         "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 7}},
         "life/update-ppr-with-throughput")
     add("DeleteTable", {"TableName": "cf_tmp"}, "life/delete", ignore=("TableDescription",))
+    # every single-table item case again on a table that does not exist: what DynamoDB checks
+    # with the request (values, expressions, legacy parameters) still answers, the rest is
+    # ResourceNotFoundException
+    for c in list(C):
+        b = c["body"]
+        if (c["op"] in ("GetItem", "PutItem", "DeleteItem", "UpdateItem", "Query", "Scan")
+                and isinstance(b, dict) and b.get("TableName", "").startswith("cf_")
+                and not c["id"].startswith("sem/absent/") and len(json.dumps(b)) < 20000):
+            nb = copy.deepcopy(b)
+            nb["TableName"] = "cf_nope"
+            C.append(dict(op=c["op"], body=nb, id="sem/absent-copy/" + c["id"][4:]))
     return C
 
 
@@ -1585,14 +1709,15 @@ def write_shape_groups(path, rows):
         key = (a[0], ea[0].split("#")[-1], pattern(ea[1]), b[0], eb[0].split("#")[-1], pattern(eb[1]))
         groups.setdefault(key, []).append((c, ea[1]))
     with open(path, "w") as f:
-        f.write("# Shape-validation disagreements (dynalite's reply = the expected one unless noted),\n"
-                "# grouped; each case: id, then dynalite's exact message. From tests/conformance/"
-                "ddb_diff.py --shape-groups.\n")
+        f.write("# Shape-validation disagreements (every shape/* case and every case the triage calls\n"
+                "# 'shape'), grouped; each case: id, [triage category], then dynalite's exact message.\n"
+                "# 'dynalite' = dynalite differs from documented DynamoDB behaviour (the triage table in\n"
+                "# tests/conformance/ddb_diff.py gives the source). From ddb_diff.py --shape-groups.\n")
         for key, cases in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             f.write(f"\n## {len(cases)} cases | dynalite {key[0]} {key[1]}: {key[2]} | "
                     f"stratus {key[3]} {key[4]}: {key[5]}\n")
             for c, msg in cases:
-                f.write(f"{c['id']}\t{msg}\n")
+                f.write(f"{c['id']}\t[{c['_triage']}]\t{msg}\n")
 
 
 # ---------------------------------------------------------------- main
@@ -1618,6 +1743,7 @@ def main():
     ap.add_argument("--shape-groups", help="write the shape-validation disagreements, grouped "
                     "by message pattern with dynalite's exact message for each case, to this file")
     args = ap.parse_args()
+    load_dynalite_declared(args.dynalite)
 
     shapes = Shapes(load_model(args.model))
     # semantic cases first: they create the fixture tables that shape cases refer to
@@ -1740,14 +1866,21 @@ def main():
         cats[cat] = cats.get(cat, 0) + 1
     print("disagreements by triage: " + ", ".join(f"{k} {v}" for k, v in sorted(cats.items())))
     explained = ok + sum(v for k, v in cats.items() if k in ("dynalite", "shape", "elsewhere"))
+    documented = ok + cats.get("dynalite", 0)
+    print(f"agreed or dynalite differs from documented DynamoDB behaviour: {documented}/"
+          f"{len(results)} = {100.0 * documented / max(len(results), 1):.1f}%")
     print(f"agreement outside shape validation: "
           f"{ok - sum(1 for r in results if r[3] is None and r[0]['id'].startswith('shape/'))}"
           f"/{len(results) - sum(1 for r in results if r[0]['id'].startswith('shape/'))} semantic cases; "
           f"agreed or explained: {explained}/{len(results)}")
     print(f"agreement: {ok}/{len(results)} = {100.0 * ok / max(len(results), 1):.1f}%")
     if args.shape_groups:
-        write_shape_groups(args.shape_groups, [(c, a, b) for c, a, b, why in diffs
-                                               if triage(c, a, b)[0] == "shape"])
+        rows = []
+        for c, a, b, why in diffs:
+            cat = triage(c, a, b)[0]
+            if cat == "shape" or c["id"].startswith("shape/"):
+                rows.append((dict(c, _triage=cat), a, b))
+        write_shape_groups(args.shape_groups, rows)
     def clip(x):
         # long strings (the 400 KB items) are cut in the saved results
         if isinstance(x, str) and len(x) > 300:

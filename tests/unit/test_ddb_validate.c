@@ -7,8 +7,10 @@
  * (validations/<operation>.js, test/helpers.js assertType, test/<operation>.js). */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "storage/ddb_int.h"
 #include "storage/ddb_validate.h"
 #include "test_ddb_util.h"
 
@@ -278,7 +280,10 @@ Test(ddb_validate, type_errors_win_and_unknown_members_are_ignored)
     t_init(&e);
     fails(call(&e, "GetItem", "{'ReturnConsumedCapacity':'hi','TableName':'a','ConsistentRead':5}"),
           "SerializationException", "NUMBER_VALUE cannot be converted to Boolean");
-    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x','Z':5}},'Foo':[1,2],"
+    /* (this pinned {"S":"x","Z":5} as a valid key only because the key's values were checked
+     * after the table lookup; ddb_attr.c refuses an unknown member beside a known one, and now
+     * does so before the lookup, as AWS orders it: see get_item_values_before_table) */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x'}},'Foo':[1,2],"
                               "'ConsistentRead':null}"),
           "ResourceNotFoundException", "Requested resource not found");
     t_fini(&e);
@@ -661,5 +666,307 @@ Test(ddb_validate, create_table_empty_indexes_capped)
                "constraint: Member must not be null",
                NULL);
     cr_assert_null(strstr(r->message, "localSecondaryIndexes.4.member.keySchema"));
+    t_fini(&e);
+}
+
+/* ---- repeated member names, absent ResourceArn, the readers' safety net ---- */
+
+#define T_HASH                                                                             \
+    "{'TableName':'dups','AttributeDefinitions':[{'AttributeName':'a','AttributeType':'S'}]," \
+    "'KeySchema':[{'AttributeName':'a','KeyType':'HASH'}],"                                  \
+    "'ProvisionedThroughput':{'ReadCapacityUnits':5,'WriteCapacityUnits':5}}"
+
+/* A request naming a member twice in one object: the last one stands, as AWS's JSON
+ * protocol parser (Jackson, whose default binds a repeated name's last value) reads it;
+ * RFC 8259 section 4 leaves repeated names to the receiver and the DynamoDB API reference
+ * documents no error for them. Above all an item never holds one attribute twice (it did:
+ * GetItem answered {"b":{"S":"1"},"b":{"N":"2"}}). */
+Test(ddb_validate, repeated_member_names_last_one_stands)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable", T_HASH));
+    ok(call(&e, "PutItem", "{'TableName':'dups','Item':{'a':{'S':'x'},'b':{'S':'1'},"
+                           "'b':{'N':'2'}}}"));
+    sim_reply *r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'x'}}}");
+    ok(r);
+    const cJSON *item = at(r->body, "Item");
+    cr_assert_not_null(item);
+    cr_assert_eq(cJSON_GetArraySize(item), 2, "one attribute b, not two");
+    json_eq(item, "{'a':{'S':'x'},'b':{'N':'2'}}");
+    /* inside an AttributeValue: {"S":"x","S":"z"} is {"S":"z"}, one data type */
+    ok(call(&e, "PutItem", "{'TableName':'dups','Item':{'a':{'S':'x','S':'z'}}}"));
+    r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'z'}}}");
+    ok(r);
+    json_eq(at(r->body, "Item"), "{'a':{'S':'z'}}");
+    /* a top-level member: the later TableName is the one used */
+    ok(call(&e, "PutItem", "{'TableName':'nope','TableName':'dups','Item':{'a':{'S':'y'}}}"));
+    r = call(&e, "GetItem", "{'TableName':'dups','Key':{'a':{'S':'y'}}}");
+    ok(r);
+    json_eq(at(r->body, "Item"), "{'a':{'S':'y'}}");
+    /* and the validator sees the deduplicated request: the later, wrong type is reported */
+    fails(call(&e, "GetItem", "{'TableName':'dups','TableName':5,'Key':{'a':{'S':'y'}}}"),
+          "SerializationException", "NUMBER_VALUE cannot be converted to String");
+    t_fini(&e);
+}
+
+/* ddb_json_has_dup_keys / ddb_json_dedupe_keys: small objects (pairwise) and large ones
+ * (sorted), nested in lists and objects; the last of each name stays, in place. */
+Test(ddb_validate, dedupe_keys_keeps_the_last)
+{
+    cJSON *plain = js("{'a':1,'b':[{'c':1,'d':2}],'e':{'f':{'g':1}}}");
+    cr_assert_eq(ddb_json_has_dup_keys(plain), 0);
+    cr_assert_eq(ddb_json_dedupe_keys(plain), 0);
+    cJSON_Delete(plain);
+
+    cJSON *small = js("{'a':1,'l':[{'x':1,'y':2,'x':3}],'a':2}");
+    cr_assert_eq(ddb_json_has_dup_keys(small), 1);
+    cr_assert_eq(ddb_json_dedupe_keys(small), 2);
+    cr_assert_eq(ddb_json_has_dup_keys(small), 0);
+    char *text = cJSON_PrintUnformatted(small);
+    cr_assert_str_eq(text, "{\"l\":[{\"y\":2,\"x\":3}],\"a\":2}");
+    cJSON_free(text);
+    cJSON_Delete(small);
+
+    /* 40 members, "m3" again at the end and "m7" three times: the sorted path */
+    cJSON *big = cJSON_CreateObject();
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        cJSON_AddNumberToObject(big, name, i);
+    }
+    cJSON_AddNumberToObject(big, "m3", 100);
+    cJSON_AddNumberToObject(big, "m7", 101);
+    cJSON_AddNumberToObject(big, "m7", 102);
+    cJSON *outer = cJSON_CreateObject();
+    cJSON_AddItemToObject(outer, "deep", big);
+    cr_assert_eq(ddb_json_has_dup_keys(outer), 1);
+    cr_assert_eq(ddb_json_dedupe_keys(outer), 3);
+    cr_assert_eq(ddb_json_has_dup_keys(outer), 0);
+    cr_assert_eq(cJSON_GetArraySize(big), 40);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m3")->valuedouble, 100);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m7")->valuedouble, 102);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(big, "m8")->valuedouble, 8);
+    cJSON_Delete(outer);
+    cr_assert_eq(ddb_json_has_dup_keys(NULL), 0);
+}
+
+/* The tag operations without a ResourceArn (absent or JSON null) answer "Invalid TableArn"
+ * before any other member's error: dynalite's test/tagResource.js and
+ * test/untagResource.js "should return ValidationException for no ResourceArn" ({}),
+ * recorded against DynamoDB; validations/listTagsOfResource.js does the same for
+ * ListTagsOfResource. */
+Test(ddb_validate, tag_operations_absent_arn)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "TagResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "UntagResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "ListTagsOfResource", "{}"), "ValidationException", "Invalid TableArn");
+    fails(call(&e, "ListTagsOfResource", "{'ResourceArn':null}"), "ValidationException",
+          "Invalid TableArn");
+    fails(call(&e, "TagResource", "{'ResourceArn':null,'Tags':[{'Key':'','Value':'v'}]}"),
+          "ValidationException", "Invalid TableArn");
+    /* JSON types still come first (SerializationException) */
+    fails(call(&e, "UntagResource", "{'TagKeys':5}"), "SerializationException",
+          "Unexpected field type");
+    t_fini(&e);
+}
+
+/* The request readers after the validator (ddb_int.h ddb__req_*) word a wrong JSON type as
+ * the validator does, AWS's SerializationException messages (dynalite test/helpers.js
+ * assertType), no longer the older "class java.lang.Short can not be converted to an
+ * String". */
+Test(ddb_validate, readers_word_type_errors_as_aws)
+{
+    static const struct {
+        const char *req, *kind, *msg;
+    } cases[] = {
+        { "{'m':5}", "str", "NUMBER_VALUE cannot be converted to String" },
+        { "{'m':1.5}", "str", "DECIMAL_VALUE cannot be converted to String" },
+        { "{'m':false}", "str", "FALSE_VALUE cannot be converted to String" },
+        { "{'m':[]}", "str", "Unrecognized collection type class java.lang.String" },
+        { "{'m':{}}", "str", "Start of structure or map found where not expected" },
+        { "{'m':'x'}", "int", "STRING_VALUE cannot be converted to Integer" },
+        { "{'m':true}", "int", "TRUE_VALUE cannot be converted to Integer" },
+        { "{'m':2}", "bool", "NUMBER_VALUE cannot be converted to Boolean" },
+        { "{'m':2.5}", "bool", "DECIMAL_VALUE cannot be converted to Boolean" },
+        { "{'m':'yes'}", "bool", "Unexpected token received from parser" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sim_reply r;
+        sim_reply_init(&r);
+        cJSON *req = js(cases[i].req);
+        const char *s = NULL;
+        int64_t n = 0;
+        int b = 0;
+        int rc = strcmp(cases[i].kind, "str") == 0   ? ddb__req_str(req, "m", &s, &r)
+                 : strcmp(cases[i].kind, "int") == 0 ? ddb__req_int(req, "m", "Integer", &n, NULL, &r)
+                                                     : ddb__req_bool(req, "m", &b, &r);
+        cr_assert_eq(rc, -1, "%s", cases[i].req);
+        cr_assert_str_eq(r.code, "SerializationException");
+        cr_assert_str_eq(r.message, cases[i].msg, "%s", cases[i].req);
+        cJSON_Delete(req);
+        sim_reply_release(&r);
+    }
+}
+
+/* The attribute values of Key, Item and ExclusiveStartKey are checked with the request, before
+ * the table is looked up: on a table that does not exist DynamoDB answers the value's error,
+ * not ResourceNotFoundException (dynalite test/getItem.js, recorded against DynamoDB with the
+ * absent table "abc": "should return ValidationException for empty key type", "... for
+ * duplicate string in set", "... if key has incorrect numeric type", ...; the same custom
+ * checks in validations/putItem.js, deleteItem.js, updateItem.js, query.js, scan.js). */
+Test(ddb_validate, get_item_values_before_table)
+{
+    static const struct {
+        const char *op, *req, *msg;
+    } cases[] = {
+        { "GetItem", "{'TableName':'abc','Key':{'a':{}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'a':''}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'NULL':false}}}",
+          "One or more parameter values were invalid: Null attribute value types must have the "
+          "value of true" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'SS':[]}}}",
+          "One or more parameter values were invalid: An string set  may not be empty" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'SS':['a','a']}}}",
+          "One or more parameter values were invalid: Input collection [a, a] contains "
+          "duplicates." },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'NS':['1','1']}}}",
+          "Input collection contains duplicates" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'S':'a','N':'1'}}}",
+          "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
+          "the supported datatypes" },
+        { "GetItem", "{'TableName':'abc','Key':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "GetItem", "{'TableName':'aaa','Key':{'a':{'N':'1e126'}}}",
+          "Number overflow. Attempting to store a number with magnitude larger than supported "
+          "range" },
+        { "GetItem", "{'TableName':'aaa','Key':{'a':{'N':'-1e-131'}}}",
+          "Number underflow. Attempting to store a number with magnitude smaller than supported "
+          "range" },
+        { "PutItem", "{'TableName':'abc','Item':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "DeleteItem", "{'TableName':'abc','Key':{'a':{}}}",
+          "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes" },
+        { "UpdateItem", "{'TableName':'abc','Key':{'a':{'N':'123456789012345678901234567890123456789'}}}",
+          "Attempting to store more than 38 significant digits in a Number" },
+        /* ExclusiveStartKey: "The provided starting key is invalid: " before most messages,
+         * not before duplicates or number errors (dynalite validations/query.js, scan.js) */
+        { "Scan", "{'TableName':'abc','ExclusiveStartKey':{'a':{}}}",
+          "The provided starting key is invalid: Supplied AttributeValue is empty, must contain "
+          "exactly one of the supported datatypes" },
+        { "Scan", "{'TableName':'abc','ExclusiveStartKey':{'a':{'N':'b'}}}",
+          "The parameter cannot be converted to a numeric value: b" },
+        { "Query", "{'TableName':'abc','ExclusiveStartKey':{'a':{'SS':['a','a']}}}",
+          "One or more parameter values were invalid: Input collection [a, a] contains "
+          "duplicates." },
+        { "Query", "{'TableName':'abc','ExclusiveStartKey':{'a':{'NULL':false}}}",
+          "The provided starting key is invalid: One or more parameter values were invalid: Null "
+          "attribute value types must have the value of true" },
+    };
+    tenv e;
+    t_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        fails(call(&e, cases[i].op, cases[i].req), "ValidationException", cases[i].msg);
+    /* a valid key on the absent table is still ResourceNotFoundException */
+    fails(call(&e, "GetItem", "{'TableName':'abc','Key':{'a':{'S':'x'}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    /* PutItem: ReturnValues before the condition expression (dynalite validations/putItem.js) */
+    fails(call(&e, "PutItem", "{'TableName':'abc','Item':{'a':{'S':'x'}},'ReturnValues':'ALL_NEW',"
+                              "'ConditionExpression':'a ='}"),
+          "ValidationException", "ReturnValues can only be ALL_OLD or NONE");
+    t_fini(&e);
+}
+
+/* ExpressionAttributeValues with only legacy (non-expression) parameters names the
+ * expressions it would need, as with none at all: "...: FilterExpression is null" (dynalite
+ * test/scan.js "should return ValidationException if ExpressionAttributeValues but no
+ * FilterExpression", with ScanFilter present; validations/index.js validateExpressionParams
+ * gives the other operations' lists). */
+Test(ddb_validate, legacy_request_with_values_names_expressions)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Scan", "{'TableName':'abc','ScanFilter':{'a':{'ComparisonOperator':'EQ',"
+                           "'AttributeValueList':[{'S':'x'}]}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "FilterExpression is null");
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'EQ',"
+                            "'AttributeValueList':[{'S':'x'}]}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "FilterExpression and KeyConditionExpression are null");
+    fails(call(&e, "PutItem", "{'TableName':'abc','Item':{'a':{'S':'x'}},"
+                              "'Expected':{'a':{'Exists':false}},'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "ConditionExpression is null");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'x'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE'}},"
+                                 "'ExpressionAttributeValues':{}}"),
+          "ValidationException",
+          "ExpressionAttributeValues can only be specified when using expressions: "
+          "UpdateExpression and ConditionExpression are null");
+    t_fini(&e);
+}
+
+/* Query's KeyConditions: each condition's arguments, then their number ("Conditions can be of
+ * length 1 or 2 only", an empty map included), before whether each is indexable (dynalite
+ * validations/query.js validateConditions then the count; test/query.js "should return
+ * ValidationException for empty conditions" / "for too many conditions", against DynamoDB). */
+Test(ddb_validate, query_key_conditions_count_before_indexable)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{}}"), "ValidationException",
+          "Conditions can be of length 1 or 2 only");
+    fails(call(&e, "Query", "{'TableName':'abc','ExclusiveStartKey':{},'KeyConditions':{"
+                            "'a':{'ComparisonOperator':'NULL'},'b':{'ComparisonOperator':'NULL'},"
+                            "'c':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException", "Conditions can be of length 1 or 2 only");
+    /* the arguments come first: EQ without one, among three conditions */
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'EQ'},"
+                            "'b':{'ComparisonOperator':'NULL'},'c':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: Invalid number of argument(s) for the EQ "
+          "ComparisonOperator");
+    /* one or two conditions: the indexable check stays */
+    fails(call(&e, "Query", "{'TableName':'abc','KeyConditions':{'a':{'ComparisonOperator':'NULL'}}}"),
+          "ValidationException", "Attempted conditional constraint is not an indexable operation");
+    t_fini(&e);
+}
+
+/* Checked with the request, before the table is looked up (so answered on a table that does
+ * not exist): BatchGetItem's repeated key ("Provided list of item keys contains duplicates",
+ * dynalite validations/batchGetItem.js) and UpdateItem's AttributeUpdates DELETE with a value
+ * that is not a set ("DELETE action with value is not supported for the type S", dynalite
+ * validations/updateItem.js; API_AttributeValueUpdate: DELETE with a value removes from a
+ * set). */
+Test(ddb_validate, batch_get_duplicates_and_legacy_delete_before_table)
+{
+    tenv e;
+    t_init(&e);
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'S':'a'}},"
+                                   "{'a':{'S':'b'}},{'a':{'S':'a'}}]}}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    /* equal by value: N 1 and 1.0 */
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'N':'1'}},"
+                                   "{'a':{'N':'1.0'}}]}}}"),
+          "ValidationException", "Provided list of item keys contains duplicates");
+    fails(call(&e, "BatchGetItem", "{'RequestItems':{'abc':{'Keys':[{'a':{'S':'a'}},"
+                                   "{'a':{'S':'b'}}]}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'a'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE','Value':{'S':'a'}}}}"),
+          "ValidationException",
+          "One or more parameter values were invalid: DELETE action with value is not supported "
+          "for the type S");
+    fails(call(&e, "UpdateItem", "{'TableName':'abc','Key':{'a':{'S':'a'}},"
+                                 "'AttributeUpdates':{'b':{'Action':'DELETE','Value':{'SS':['a']}}}}"),
+          "ResourceNotFoundException", "Requested resource not found");
     t_fini(&e);
 }
