@@ -342,6 +342,15 @@ class Gen:
         w("};")
         w("const int ddb_model_nops = %d;" % len(OPS))
         w("")
+        # every operation the model names, served or not, so that a real DynamoDB operation
+        # Stratus does not serve can be told from a misspelt one
+        names = sorted(self.model["operations"])
+        w("const char *const ddb_model_all_ops[] = {")
+        for op in names:
+            w("    %s," % c_str(op))
+        w("};")
+        w("const int ddb_model_nall_ops = %d;" % len(names))
+        w("")
         return "\n".join(out)
 
 

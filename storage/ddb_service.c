@@ -242,7 +242,17 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
             break;
         }
     if (fn == NULL) {
-        sim_reply_err(out, 400, "UnknownOperationException", NULL);
+        /* AWS answers an unknown operation with no message; a real DynamoDB operation that
+         * Stratus does not emulate (PartiQL, backups, exports, global tables...) gets the
+         * same __type with a message saying so, so that a user is not left guessing */
+        int known = 0;
+        for (int i = 0; op != NULL && i < ddb_model_nall_ops && !known; i++)
+            known = strcmp(ddb_model_all_ops[i], op) == 0;
+        if (known)
+            sim_reply_err(out, 400, "UnknownOperationException",
+                          "Stratus does not emulate the DynamoDB operation %s", op);
+        else
+            sim_reply_err(out, 400, "UnknownOperationException", NULL);
         return 0;
     }
     cJSON *empty = NULL;

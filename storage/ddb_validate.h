@@ -72,6 +72,9 @@ typedef struct ddb_op_model {
 /* The generated table, sorted by op name (strcmp). */
 extern const ddb_op_model ddb_model_ops[];
 extern const int ddb_model_nops;
+/** Every operation name of the model (served or not), sorted by strcmp, and their count. */
+extern const char *const ddb_model_all_ops[];
+extern const int ddb_model_nall_ops;
 
 #define DDB_STRUCT_MEMBERS_MAX  32 /* members of a structure (the generator checks) */
 #define DDB_VALIDATE_ERRORS_MAX 10 /* constraint errors AWS lists in one message */

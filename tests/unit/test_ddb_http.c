@@ -121,6 +121,23 @@ Test(ddb_http, unknown_target_is_unknown_operation)
     t_fini(&e);
 }
 
+/* A real DynamoDB operation Stratus does not emulate (here PartiQL's ExecuteStatement, named
+ * in botocore's model) keeps the __type a client expects for an operation the endpoint does
+ * not know, with a message saying why, instead of AWS's bare reply to a misspelt one. */
+Test(ddb_http, unemulated_operation_says_so)
+{
+    tenv e;
+    t_init(&e);
+    sim_http_exchange x;
+    int completed;
+    serve(&e, &x, &completed, "DynamoDB_20120810.ExecuteStatement", "{\"Statement\":\"x\"}");
+    cr_assert_eq(x.resp.status, 400);
+    body_is(&x, "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\","
+                "\"message\":\"Stratus does not emulate the DynamoDB operation ExecuteStatement\"}");
+    done(&x);
+    t_fini(&e);
+}
+
 /* Error namespaces: validation errors are com.amazon.coral.validate, service errors
  * com.amazonaws.dynamodb.v20120810, type errors carry "Message". */
 Test(ddb_http, error_shapes)
