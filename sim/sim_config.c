@@ -243,6 +243,12 @@ static int on_service(parse_state *st, const char *service, const char *key, con
         st->cfg->lambda_idle_timeout_us =
             (sim_time_us)(d.kind == SIM_DIST_UNIFORM ? (d.a + d.b) / 2 : d.a);
     }
+    if (strcmp(service, "dynamodb") == 0 && strcmp(key, "ttl_sweep_s") == 0) {
+        if (d.kind != SIM_DIST_FIXED || d.a <= 0)
+            return fail(st, key, "ttl_sweep_s is a fixed number of seconds, > 0");
+        st->cfg->ddb_ttl_sweep_us = (sim_time_us)d.a;
+        return 1; /* a setting, not an operation's service time */
+    }
     if (strcmp(service, "dynamodb") == 0 && strcmp(key, "status_delay_ms") == 0) {
         if (d.kind != SIM_DIST_FIXED || d.a < 0)
             return fail(st, key, "status_delay_ms is a fixed number of milliseconds, >= 0");

@@ -8,6 +8,7 @@
  *   [latency A B]                 one_way_ms = DIST   (symmetric; A may equal B)
  *   [service NAME]                <op>_ms = DIST ... (dynamodb, sqs, s3, apigateway, lambda);
  *                                 dynamodb: status_delay_ms (CREATING/UPDATING/DELETING, 0),
+ *                                 ttl_sweep_s (time between TTL sweeps, 1),
  *                                 partition_limits = on|off (per-item partition limits, on);
  *                                 lambda: idle_timeout_s
  *   [table NAME]                  region, partition_key = name:S|N|B, sort_key, rcu, wcu,
@@ -185,6 +186,8 @@ typedef struct sim_config {
     sim_time_us lambda_idle_timeout_us; /* [service lambda] idle_timeout_s, default 600 s */
     sim_time_us ddb_status_delay_us;    /* [service dynamodb] status_delay_ms: how long a table
                                          * stays CREATING/UPDATING/DELETING; default 0 */
+    sim_time_us ddb_ttl_sweep_us;       /* [service dynamodb] ttl_sweep_s: scheduler time
+                                         * between two TTL sweeps; 0 here: the default 1 s */
     int ddb_partition_limits_off;       /* [service dynamodb] partition_limits = off: no
                                          * per-item partition limits; default on (0 here) */
 } sim_config;

@@ -299,6 +299,8 @@ int sim_world_create(sim_config *cfg, const sim_world_options *opt, sim_world **
      * the configured status delay */
     if (rc == 0) {
         ddb_service_set_status_delay(w->ddb, cfg->ddb_status_delay_us);
+        if (cfg->ddb_ttl_sweep_us > 0)
+            ddb_service_set_ttl_sweep(w->ddb, cfg->ddb_ttl_sweep_us);
         ddb_service_set_partition_limits(w->ddb, !cfg->ddb_partition_limits_off);
     }
     if (rc == 0)

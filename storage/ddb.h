@@ -71,12 +71,24 @@ void ddb_http_serve(ddb_service *svc, sim_http_exchange *x);
  * Set how long a table stays CREATING, UPDATING or DELETING, and how long a GSI added by
  * UpdateTable spends in resource allocation, in scheduler microseconds (regions.conf
  * [service dynamodb] status_delay_ms). 0 (the default) makes every change take effect at
- * once, ACTIVE in the reply itself. Tables that exist already keep their status.
+ * once: the CreateTable/UpdateTable reply still says CREATING/UPDATING, as AWS's always
+ * does, and the next DescribeTable says ACTIVE. Tables that exist already keep their status.
  * With a delay, data-plane calls on a CREATING or DELETING table answer
  * ResourceNotFoundException, control-plane calls ResourceInUseException, as AWS does.
  * Source: API_CreateTable, API_DeleteTable, API_UpdateTable (TableStatus).
  */
 void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us);
+
+/**
+ * Set the scheduler time between two TTL sweeps, in microseconds (regions.conf [service
+ * dynamodb] ttl_sweep_s; default 1 s; values <= 0 restore the default). An item whose TTL
+ * attribute is in the past is deleted by the first sweep after its expiry, so within this
+ * bound; until then reads, queries and scans still return it. AWS deletes expired items
+ * "typically within a few days" (developer guide, "Time to Live (TTL)"); a longer period
+ * here lets tests see expired items that are still readable. It applies from the next
+ * sweep on.
+ */
+void ddb_service_set_ttl_sweep(ddb_service *svc, sim_time_us period_us);
 
 /**
  * Turn the per-partition limits (3000 RCU / 1000 WCU per item per second, see the

@@ -206,6 +206,7 @@ struct ddb_service {
     int ttl_timer_used;  /* (added) 1 once ttl_timer was initialised */
     sim_time_us status_delay_us; /* (added) how long CREATING, UPDATING and DELETING last, and
                                   * an added GSI's resource allocation (0: no delay) */
+    sim_time_us ttl_period_us;   /* (added) time between TTL sweeps; 0: DDB_TTL_PERIOD_US */
     int partition_limits_off;    /* (added) 1: no per-item partition limits (benchmarks) */
     int wire_items;      /* 1 while ddb_http_serve runs a call: its reply is only printed,
                             so reads may hand items over as their stored text (cJSON_Raw)

@@ -97,6 +97,11 @@ void ddb_service_set_status_delay(ddb_service *svc, sim_time_us delay_us)
     svc->status_delay_us = delay_us > 0 ? delay_us : 0;
 }
 
+void ddb_service_set_ttl_sweep(ddb_service *svc, sim_time_us period_us)
+{
+    svc->ttl_period_us = period_us > 0 ? period_us : 0;
+}
+
 void ddb_service_set_partition_limits(ddb_service *svc, int on)
 {
     svc->partition_limits_off = !on;

@@ -1,5 +1,6 @@
 /* ddb_ttl.c - the Time to Live sweep. While some table has TTL enabled, a timer on the
- * scheduler clock fires every DDB_TTL_PERIOD_US and deletes the items of those tables whose
+ * scheduler clock fires every ttl_period_us (ddb_service_set_ttl_sweep; DDB_TTL_PERIOD_US by
+ * default) and deletes the items of those tables whose
  * TTL attribute is a number (N) of epoch seconds already in the past, together with their
  * GSI rows. Items whose TTL attribute is absent or not a number are never deleted, nor are
  * items more than five years past (AWS skips them). Until a sweep deletes it, an expired
@@ -35,7 +36,9 @@ void ddb__ttl_arm(ddb_service *svc)
     }
     if (sim_timer_armed(&svc->ttl_timer) || !any_enabled(svc))
         return;
-    sim_timer_start(svc->sched, &svc->ttl_timer, sim_sched_now(svc->sched) + DDB_TTL_PERIOD_US,
+    sim_timer_start(svc->sched, &svc->ttl_timer, sim_sched_now(svc->sched) +
+                                                   (svc->ttl_period_us > 0 ? svc->ttl_period_us
+                                                                           : DDB_TTL_PERIOD_US),
                     ttl_fire, svc);
 }
 

@@ -83,6 +83,28 @@ Test(ddb_ttl, expired_item_deleted_by_the_sweep)
     t_fini(&e);
 }
 
+/* The sweep period is configurable (regions.conf [service dynamodb] ttl_sweep_s): with 60 s,
+ * an item that expired at t+10 s is still returned at t+59 s and gone by t+60 s. The
+ * developer guide allows AWS days ("Time to Live (TTL)": expired items still appear in reads
+ * until deleted). */
+Test(ddb_ttl, sweep_period_is_configurable)
+{
+    tenv e;
+    t_init(&e);
+    ddb_service_set_ttl_sweep(e.svc, 60 * SIM_S);
+    ok(call(&e, "CreateTable", T));
+    ok(call(&e, "UpdateTimeToLive",
+            "{'TableName':'sss','TimeToLiveSpecification':{'Enabled':true,'AttributeName':'exp'}}"));
+    char ttl[128];
+    snprintf(ttl, sizeof ttl, "'exp':{'N':'%lld'}", epoch_s(&e) + 10);
+    put(&e, "soon", ttl);
+    sim_sched_run_for(&e.sched, 59 * SIM_S);
+    cr_assert(present(&e, "soon"), "expired at t+10 s, no sweep before t+60 s");
+    sim_sched_run_for(&e.sched, 1 * SIM_S);
+    cr_assert(!present(&e, "soon"), "the sweep at t+60 s deletes it");
+    t_fini(&e);
+}
+
 /* An item already expired but not yet swept is returned by reads; after TTL is disabled,
  * no sweep deletes it. */
 Test(ddb_ttl, disabled_ttl_deletes_nothing)

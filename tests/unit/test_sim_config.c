@@ -137,6 +137,17 @@ Test(sim_region, draws_are_seeded_and_truncated_at_zero)
     sim_config_destroy(cfg);
 }
 
+/* [service dynamodb] ttl_sweep_s: the time between TTL sweeps, a fixed positive number. */
+Test(sim_config, dynamodb_ttl_sweep)
+{
+    sim_config *cfg = test_config(BASE "[service dynamodb]\nttl_sweep_s = 30\n");
+    cr_assert_eq(cfg->ddb_ttl_sweep_us, 30 * SIM_S);
+    sim_config_destroy(cfg);
+    char *err = load_fails(BASE "[service dynamodb]\nttl_sweep_s = 0\n");
+    cr_assert_str_eq(err, "FILE:11: ttl_sweep_s: ttl_sweep_s is a fixed number of seconds, > 0\n");
+    free(err);
+}
+
 /* [service dynamodb] status_delay_ms: tables of regions.conf are ACTIVE when the world starts,
  * tables created later stay CREATING for the delay (API_CreateTable: TableStatus). */
 Test(sim_config, dynamodb_status_delay)
