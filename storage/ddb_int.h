@@ -43,6 +43,13 @@
     "indexes of the table was exceeded. Consider increasing your provisioning level for the " \
     "under-provisioned global secondary indexes with the UpdateTable API"
 #define DDB_MSG_KEY_SCHEMA "The provided key element does not match the schema"
+/* An attribute name of zero characters (developer guide, HowItWorks.NamingRulesDataTypes:
+ * attribute names "must be at least one character long"). AWS's text for an empty name in
+ * ExpressionAttributeNames, as recorded against DynamoDB, is "ExpressionAttributeNames
+ * contains invalid value: Empty attribute name for key #a": the inner check's own message is
+ * this one. No recording of AWS's answer for an empty name inside an Item, a Key or a Map
+ * was found; this inner message is used there as it stands (unverified). */
+#define DDB_MSG_EMPTY_NAME "Empty attribute name"
 #define DDB_MSG_NOT_FOUND  "Requested resource not found"
 
 /* ---- capacity (ddb_capacity.c) ---- */
