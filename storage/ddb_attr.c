@@ -420,6 +420,10 @@ static int validate_member(int t, const cJSON *m, int depth, char *err, size_t e
             return errf(err, errcap, "Nesting Levels have exceeded supported limits");
         cJSON_ArrayForEach(e, m)
         {
+            /* a map's keys are attribute names: at least one character (developer guide,
+             * HowItWorks.NamingRulesDataTypes); message: DDB_MSG_EMPTY_NAME in ddb_int.h */
+            if (t == DDB_T_M && e->string != NULL && e->string[0] == '\0')
+                return errf(err, errcap, "Empty attribute name");
             if ((rc = validate_depth(e, depth + 1, err, errcap)) != 0)
                 return rc;
         }

@@ -142,6 +142,16 @@ int ddb_expr_env_validate(const ddb_expr_env *env, char *err, size_t errcap)
                                  "key: \"%s\"",
                                  m->string);
         }
+        /* a name of zero characters (recorded against DynamoDB: "ExpressionAttributeNames
+         * contains invalid value: Empty attribute name for key #a") */
+        cJSON_ArrayForEach(m, env->names)
+        {
+            if (cJSON_IsString(m) && m->valuestring[0] == '\0')
+                return ddb__errf(err, errcap,
+                                 "ExpressionAttributeNames contains invalid value: Empty "
+                                 "attribute name for key %s",
+                                 m->string);
+        }
     }
     if (env->values != NULL) {
         if (env->values->child == NULL)

@@ -23,6 +23,11 @@
 #define DDB_IDX_MAX         (DDB_GSI_MAX + DDB_LSI_MAX) /* (added) indexes per table */
 #define DDB_BATCH_WRITE_MAX 25            /* requests per BatchWriteItem */
 #define DDB_BATCH_GET_MAX   100           /* keys per BatchGetItem */
+/* BatchGetItem's response limit, "16 MB" (API_BatchGetItem). Counted as 16,000,000 bytes
+ * against item sizes in 1,024-byte KB: the only reading that gives the page's own example,
+ * 100 items of 300 KB -> 52 returned (52 * 307,200 = 15,974,400; a 53rd would pass 16e6;
+ * with 16 MiB 54 would fit). */
+#define DDB_BATCH_GET_RESP_MAX 16000000
 #define DDB_HASH_KEY_MAX    2048          /* bytes of a partition key value */
 #define DDB_RANGE_KEY_MAX   1024          /* bytes of a sort key value */
 #define DDB_UU_PER_UNIT     1000000       /* micro capacity units per unit */
@@ -38,6 +43,13 @@
     "indexes of the table was exceeded. Consider increasing your provisioning level for the " \
     "under-provisioned global secondary indexes with the UpdateTable API"
 #define DDB_MSG_KEY_SCHEMA "The provided key element does not match the schema"
+/* An attribute name of zero characters (developer guide, HowItWorks.NamingRulesDataTypes:
+ * attribute names "must be at least one character long"). AWS's text for an empty name in
+ * ExpressionAttributeNames, as recorded against DynamoDB, is "ExpressionAttributeNames
+ * contains invalid value: Empty attribute name for key #a": the inner check's own message is
+ * this one. No recording of AWS's answer for an empty name inside an Item, a Key or a Map
+ * was found; this inner message is used there as it stands (unverified). */
+#define DDB_MSG_EMPTY_NAME "Empty attribute name"
 #define DDB_MSG_NOT_FOUND  "Requested resource not found"
 
 /* ---- capacity (ddb_capacity.c) ---- */
@@ -645,6 +657,13 @@ void ddb__status_created(ddb_service *svc, ddb_table *t);
 /** Set store s to rcu/wcu units/s now: buckets, NumberOfDecreasesToday and the
  * LastIncrease/LastDecreaseDateTime stamps (scheduler clock, as epoch seconds). */
 void ddb__store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t wcu);
+
+/** Switch store s to on-demand: units 0/0 (any pending change dropped) and its buckets
+ * unlimited, without counting a decrease: NumberOfDecreasesToday and the Last*DateTime
+ * stamps are kept (a billing-mode switch is not a throughput decrease; an on-demand table's
+ * DescribeTable shows ReadCapacityUnits 0, WriteCapacityUnits 0, NumberOfDecreasesToday 0
+ * in the API reference's examples and Developer Guide HowItWorks.ReadWriteCapacityMode). */
+void ddb__store_set_on_demand(ddb_service *svc, ddb_store *s);
 
 /** A table-level UpdateTable change (throughput rcu/wcu when has_pt, or billing mode): with a
  * status delay t is UPDATING and the new throughput applies when it settles (as AWS's

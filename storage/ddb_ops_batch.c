@@ -339,6 +339,11 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
         goto out;
     }
     sim_time_us now = ddb__now(svc);
+    /* bytes of items returned so far, and whether the 16 MB limit has been reached: from
+     * then on every key is unprocessed (API_BatchGetItem: "returns a partial result if the
+     * response size limit is exceeded ... and an appropriate UnprocessedKeys value") */
+    size_t resp_bytes = 0;
+    int full = 0;
     for (int ti = 0; ti < ntab; ti++) {
         bg_table *bt = &tabs[ti];
         ddb_cc cc = { 0 };
@@ -349,8 +354,34 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
             goto out;
         }
         for (int i = bt->first; i < bt->first + bt->n; i++) {
-            if (!ddb__bucket_admit(&bt->t->st.rb, now) ||
-                !ddb__hot_admit(svc, &bt->t->st, &keys[i], 1, now)) {
+            cJSON *item = NULL;
+            size_t size = 0;
+            int defer = full || !ddb__bucket_admit(&bt->t->st.rb, now) ||
+                        !ddb__hot_admit(svc, &bt->t->st, &keys[i], 1, now);
+            if (!defer) {
+                if ((rc = ddb__item_get(svc, bt->t, &keys[i], &item, &size)) != 0)
+                    goto out;
+                if (item != NULL) {
+                    if (bt->proj != NULL) {
+                        cJSON *o = ddb_proj_apply(bt->proj, item);
+                        cJSON_Delete(item);
+                        if ((item = o) == NULL) {
+                            rc = -SIM_ENOMEM;
+                            goto out;
+                        }
+                    }
+                    /* the limit is on the data returned: the item as projected */
+                    size_t osize = ddb_item_size(item);
+                    if (resp_bytes + osize > DDB_BATCH_GET_RESP_MAX) {
+                        cJSON_Delete(item);
+                        item = NULL;
+                        full = defer = 1; /* not read: nothing charged */
+                    } else {
+                        resp_bytes += osize;
+                    }
+                }
+            }
+            if (defer) {
                 if (ukeys == NULL) {
                     /* the KeysAndAttributes again, with only the unprocessed keys */
                     cJSON *ka = cJSON_Duplicate(bt->src, 1);
@@ -373,23 +404,14 @@ static int batch_get_item(ddb_service *svc, const cJSON *req, sim_reply *r)
                 }
                 continue;
             }
-            cJSON *item = NULL;
-            size_t size = 0;
-            if ((rc = ddb__item_get(svc, bt->t, &keys[i], &item, &size)) != 0)
-                goto out;
             int64_t cost = ddb__read_cost_uu(size, bt->consistent);
             ddb__bucket_charge(&bt->t->st.rb, cost, now);
             ddb__hot_charge(svc, &bt->t->st, &keys[i], 1, cost, now);
             cc.table_uu += cost;
             if (item == NULL)
                 continue;
-            cJSON *o = item;
-            if (bt->proj != NULL) {
-                o = ddb_proj_apply(bt->proj, item);
+            if (!cJSON_AddItemToArray(list, item)) {
                 cJSON_Delete(item);
-            }
-            if (o == NULL || !cJSON_AddItemToArray(list, o)) {
-                cJSON_Delete(o);
                 rc = -SIM_ENOMEM;
                 goto out;
             }

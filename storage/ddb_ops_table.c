@@ -1648,9 +1648,10 @@ int ddb__op_update_table(ddb_service *svc, const cJSON *req, sim_reply *r)
     if (to_on_demand && !t->on_demand) {
         t->on_demand = 1;
         t->ppr_since_s = now_epoch_s(svc);
-        ddb__store_set_rates(svc, &t->st, 0, 0);
+        /* not a decrease: NumberOfDecreasesToday stays as it was */
+        ddb__store_set_on_demand(svc, &t->st);
         for (int k = 0; k < t->ngsi; k++)
-            ddb__store_set_rates(svc, &t->gsi[k].st, 0, 0);
+            ddb__store_set_on_demand(svc, &t->gsi[k].st);
         table_changed = 1;
     }
     if (to_provisioned && t->on_demand) {

@@ -238,6 +238,63 @@ int ddb__finish(int rc, sim_reply *r)
     return ddb__internal(r, rc == DDB_EREPLY ? -SIM_EINVAL : rc);
 }
 
+/* Members whose own keys are attribute names (an item, a key, the legacy per-attribute
+ * maps); their values are AttributeValues, checked by ddb_attr_validate. */
+static int names_member(const char *name)
+{
+    static const char *const maps[] = { "Item",          "Key",         "ExclusiveStartKey",
+                                        "Expected",      "AttributeUpdates", "KeyConditions",
+                                        "QueryFilter",   "ScanFilter" };
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (strcmp(name, maps[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_empty_key(const cJSON *o)
+{
+    for (const cJSON *e = o->child; e != NULL; e = e->next)
+        if (e->string != NULL && e->string[0] == '\0')
+            return 1;
+    return 0;
+}
+
+/* 1 when some attribute name in v (the request or a part of it) is empty: a top-level key of
+ * an Item, Key, ExclusiveStartKey, Expected, AttributeUpdates, KeyConditions, QueryFilter or
+ * ScanFilter, a key in BatchGetItem's Keys, or an AttributesToGet entry; the parts of
+ * RequestItems and TransactItems are walked too. AttributeValues and the expression maps are
+ * left to their own checks (nested Map keys: ddb_attr_validate; ExpressionAttributeNames:
+ * ddb_expr_env_validate, whose message names the placeholder). */
+static int empty_name_in(const cJSON *v)
+{
+    for (const cJSON *m = v->child; m != NULL; m = m->next) {
+        const char *name = m->string != NULL ? m->string : "";
+        if (cJSON_IsObject(m) && names_member(name)) {
+            if (has_empty_key(m))
+                return 1;
+            continue;
+        }
+        if (cJSON_IsArray(m) && strcmp(name, "Keys") == 0) {
+            for (const cJSON *k = m->child; k != NULL; k = k->next)
+                if (cJSON_IsObject(k) && has_empty_key(k))
+                    return 1;
+            continue;
+        }
+        if (cJSON_IsArray(m) && strcmp(name, "AttributesToGet") == 0) {
+            for (const cJSON *a = m->child; a != NULL; a = a->next)
+                if (cJSON_IsString(a) && a->valuestring[0] == '\0')
+                    return 1;
+            continue;
+        }
+        if (strcmp(name, "ExpressionAttributeValues") == 0 ||
+            strcmp(name, "ExpressionAttributeNames") == 0)
+            continue;
+        if ((cJSON_IsObject(m) || cJSON_IsArray(m)) && empty_name_in(m))
+            return 1;
+    }
+    return 0;
+}
+
 int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
 {
     op_fn fn = NULL;
@@ -302,6 +359,15 @@ int ddb_call(ddb_service *svc, const char *op, const cJSON *req, sim_reply *out)
             return ddb__internal(out, -SIM_ENOMEM);
         }
         req = coerced;
+    }
+    /* attribute names of zero characters, wherever the request names attributes
+     * (developer guide, HowItWorks.NamingRulesDataTypes: "at least one character long") */
+    if (empty_name_in(req)) {
+        ddb__validation(out, "%s", DDB_MSG_EMPTY_NAME);
+        cJSON_Delete(empty);
+        cJSON_Delete(coerced);
+        cJSON_Delete(dedup);
+        return 0;
     }
     int rc = fn(svc, req, out);
     if (rc == 0 && fn == ddb__op_create_table && !sim_reply_failed(out))

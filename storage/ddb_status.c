@@ -82,6 +82,16 @@ void ddb__store_set_rates(ddb_service *svc, ddb_store *s, int64_t rcu, int64_t w
     ddb__bucket_set_rate(&s->wb, wcu, now);
 }
 
+void ddb__store_set_on_demand(ddb_service *svc, ddb_store *s)
+{
+    sim_time_us now = ddb__now(svc);
+    s->rcu = 0;
+    s->wcu = 0;
+    s->pend = 0;
+    ddb__bucket_set_rate(&s->rb, 0, now);
+    ddb__bucket_set_rate(&s->wb, 0, now);
+}
+
 /* Apply the throughput s waits for, if any. */
 static void apply_pending(ddb_service *svc, ddb_store *s)
 {

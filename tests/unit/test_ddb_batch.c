@@ -211,3 +211,61 @@ Test(ddb_batch, throttled_get_returns_unprocessed_keys)
                      "'Keys':[{'user':{'S':'a'},'ts':{'N':'1'}}]}}}");
     t_fini(&e);
 }
+
+/* API_BatchGetItem: "A single operation can retrieve up to 16 MB of data ... returns a partial
+ * result if the response size limit is exceeded ... if you ask to retrieve 100 items, but each
+ * individual item is 300 KB in size, the system returns 52 items (so as not to exceed the
+ * 16 MB limit). It also returns an appropriate UnprocessedKeys value". That very example:
+ * 100 items of 300 KB (307,200 bytes each), 52 come back and the 48 others are unprocessed;
+ * asking again for the unprocessed keys returns them all. */
+Test(ddb_batch, get_stops_at_16_mb_as_the_api_reference_example)
+{
+    tenv e;
+    t_init(&e);
+    ok(call(&e, "CreateTable",
+            "{'TableName':'big','AttributeDefinitions':[{'AttributeName':'id','AttributeType':"
+            "'S'}],'KeySchema':[{'AttributeName':'id','KeyType':'HASH'}],"
+            "'BillingMode':'PAY_PER_REQUEST'}"));
+    /* id (2) + "kNN" (3) + p (1) + pad = 307,200 bytes */
+    size_t pad = 307200 - 6;
+    char *req = malloc(pad + 256);
+    cr_assert_not_null(req);
+    for (int i = 0; i < 100; i++) {
+        int n = snprintf(req, 256, "{'TableName':'big','Item':{'id':{'S':'k%02d'},'p':{'S':'", i);
+        memset(req + n, 'x', pad);
+        strcpy(req + n + pad, "'}}}");
+        ok(call(&e, "PutItem", req));
+    }
+    free(req);
+    char keys[100 * 24 + 64];
+    size_t len = (size_t)snprintf(keys, sizeof keys, "{'RequestItems':{'big':{'Keys':[");
+    for (int i = 0; i < 100; i++)
+        len += (size_t)snprintf(keys + len, sizeof keys - len, "%s{'id':{'S':'k%02d'}}",
+                                i ? "," : "", i);
+    snprintf(keys + len, sizeof keys - len, "]}}}");
+    sim_reply *r = call(&e, "BatchGetItem", keys);
+    ok(r);
+    cr_assert_eq(cJSON_GetArraySize(at(r->body, "Responses.big")), 52);
+    const cJSON *left = at(r->body, "UnprocessedKeys.big.Keys");
+    cr_assert_eq(cJSON_GetArraySize(left), 48);
+    /* every key is in exactly one of the two lists */
+    int seen[100] = { 0 };
+    const cJSON *it;
+    cJSON_ArrayForEach(it, at(r->body, "Responses.big")) seen[atoi(str_at(it, "id.S") + 1)]++;
+    cJSON_ArrayForEach(it, left) seen[atoi(str_at(it, "id.S") + 1)]++;
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(seen[i], 1, "key k%02d", i);
+    /* the unprocessed keys, asked again, all fit (48 * 300 KB < 16 MB) */
+    cJSON *again = cJSON_CreateObject();
+    cJSON *ri = cJSON_AddObjectToObject(again, "RequestItems");
+    cJSON_AddItemToObject(ri, "big",
+                          cJSON_Duplicate(at(r->body, "UnprocessedKeys.big"), 1));
+    char *txt = cJSON_PrintUnformatted(again);
+    cJSON_Delete(again);
+    r = call(&e, "BatchGetItem", txt);
+    free(txt);
+    ok(r);
+    cr_assert_eq(cJSON_GetArraySize(at(r->body, "Responses.big")), 48);
+    cr_assert_null(at(r->body, "UnprocessedKeys.big"));
+    t_fini(&e);
+}

@@ -89,3 +89,26 @@ Test(ddb_req_values, batch_write_empty_write_request)
           "of the supported datatypes");
     t_fini(&e);
 }
+
+/* Scan's Limit (API_Scan "Limit: Type: Integer", minimum 1): beyond even Long's range the
+ * value reads as Integer.MAX_VALUE (Java's narrowing, JLS 5.1.3), so every item fits one
+ * page; 1.5 reads as 1, as dynalite's validations/index.js floors an Integer member (its
+ * behaviour was observed against DynamoDB; no AWS recording of a SerializationException for
+ * an out-of-range or fractional Integer was found, so none is made up here). */
+Test(ddb_req_values, scan_limit_beyond_long_and_fraction)
+{
+    tenv e;
+    t_init(&e);
+    mk_table(&e);
+    ok(call(&e, "PutItem", "{'TableName':'tt1','Item':{'pk':{'S':'a'}}}"));
+    ok(call(&e, "PutItem", "{'TableName':'tt1','Item':{'pk':{'S':'b'}}}"));
+    sim_reply *r = call(&e, "Scan", "{'TableName':'tt1','Limit':99999999999999999999999}");
+    ok(r);
+    cr_assert_eq(num_at(r->body, "Count"), 2);
+    cr_assert_null(at(r->body, "LastEvaluatedKey"));
+    r = call(&e, "Scan", "{'TableName':'tt1','Limit':1.5}");
+    ok(r);
+    cr_assert_eq(num_at(r->body, "Count"), 1);
+    cr_assert_not_null(at(r->body, "LastEvaluatedKey"));
+    t_fini(&e);
+}

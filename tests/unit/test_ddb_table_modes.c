@@ -245,3 +245,31 @@ Test(ddb_table_modes, gsi_throughput_update_on_demand_is_refused)
           "PAY_PER_REQUEST");
     t_fini(&e);
 }
+
+/* API_UpdateTable / API_ProvisionedThroughputDescription: NumberOfDecreasesToday counts
+ * throughput decreases; switching BillingMode to PAY_PER_REQUEST is not one. The on-demand
+ * table is then described with ReadCapacityUnits 0, WriteCapacityUnits 0 and
+ * NumberOfDecreasesToday 0 (API_DescribeTable's on-demand examples), table and GSIs alike,
+ * and no LastDecreaseDateTime appears. */
+Test(ddb_table_modes, switch_to_on_demand_is_not_a_decrease)
+{
+    tenv e;
+    t_init(&e);
+    mk_provisioned(&e);
+    sim_sched_run_for(&e.sched, 10 * SIM_S);
+    ok(call(&e, "UpdateTable", "{'TableName':'modes','BillingMode':'PAY_PER_REQUEST'}"));
+    sim_reply *r = call(&e, "DescribeTable", "{'TableName':'modes'}");
+    cr_assert_eq(num_at(r->body, "Table.ProvisionedThroughput.ReadCapacityUnits"), 0);
+    cr_assert_eq(num_at(r->body, "Table.ProvisionedThroughput.WriteCapacityUnits"), 0);
+    cr_assert_eq(num_at(r->body, "Table.ProvisionedThroughput.NumberOfDecreasesToday"), 0);
+    cr_assert_null(at(r->body, "Table.ProvisionedThroughput.LastDecreaseDateTime"));
+    cr_assert_eq(num_at(r->body, "Table.GlobalSecondaryIndexes.0.ProvisionedThroughput."
+                                 "NumberOfDecreasesToday"),
+                 0);
+    cr_assert_null(
+        at(r->body, "Table.GlobalSecondaryIndexes.0.ProvisionedThroughput.LastDecreaseDateTime"));
+    cr_assert_eq(num_at(r->body, "Table.GlobalSecondaryIndexes.0.ProvisionedThroughput."
+                                 "ReadCapacityUnits"),
+                 0);
+    t_fini(&e);
+}
