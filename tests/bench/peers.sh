@@ -89,8 +89,9 @@ for r in rows:
 raw = {}
 for line in open(sys.argv[2]):
     f = line.rstrip("\n").split("\t")
-    if len(f) >= 3 and "req/s" in f[2]:
-        raw[(f[0], f[1])] = float(f[2].split()[0])
+    rate = [x for x in f[2:] if x.endswith("req/s")]
+    if len(f) >= 3 and rate:
+        raw[(f[0], f[1])] = float(rate[0].split()[0])
 if raw:
     print("\nraw wrk, 16 connections (../shared/bench/wrk): req/s")
     print("| op | stratus | dynalite-mem | ratio |")
