@@ -116,8 +116,7 @@ size_t ddb_utf8_trim(char *s)
 
 /* ---- base64 ---- */
 
-/* Value of a base64 alphabet character, -1 if not in the alphabet. */
-static int b64_val(unsigned char c)
+int ddb_b64_val(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -143,13 +142,13 @@ int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len)
     if (n > 1 && text[n - 2] == '=')
         pad++;
     for (i = 0; i < n - pad; i++) {
-        if (b64_val((unsigned char)text[i]) < 0)
+        if (ddb_b64_val((unsigned char)text[i]) < 0)
             return -SIM_EINVAL;
     }
     /* The unused low bits of the last character must be zero (canonical form). */
-    if (pad == 1 && (b64_val((unsigned char)text[n - 2]) & 0x3) != 0)
+    if (pad == 1 && (ddb_b64_val((unsigned char)text[n - 2]) & 0x3) != 0)
         return -SIM_EINVAL;
-    if (pad == 2 && (b64_val((unsigned char)text[n - 3]) & 0xf) != 0)
+    if (pad == 2 && (ddb_b64_val((unsigned char)text[n - 3]) & 0xf) != 0)
         return -SIM_EINVAL;
     buf = malloc(n / 4 * 3 + 1);
     if (buf == NULL)
@@ -161,7 +160,7 @@ int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len)
             unsigned char c = (unsigned char)text[i + (size_t)j];
             v <<= 6;
             if (c != '=') {
-                v |= (unsigned)b64_val(c);
+                v |= (unsigned)ddb_b64_val(c);
                 chars++;
             }
         }
@@ -176,8 +175,7 @@ int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len)
     return 0;
 }
 
-/* Decoded length of a base64 string already known to be valid. */
-static size_t b64_len(const char *text)
+size_t ddb_b64_len(const char *text)
 {
     size_t n = strlen(text), pad = 0;
     if (n > 0 && text[n - 1] == '=')
@@ -721,7 +719,7 @@ size_t ddb_attr_size(const cJSON *av)
     case DDB_T_N:
         return num_size(v->valuestring);
     case DDB_T_B:
-        return b64_len(v->valuestring);
+        return ddb_b64_len(v->valuestring);
     case DDB_T_BOOL:
     case DDB_T_NULL:
         return 1;
@@ -732,7 +730,7 @@ size_t ddb_attr_size(const cJSON *av)
         cJSON_ArrayForEach(e, v) size += num_size(e->valuestring);
         return size;
     case DDB_T_BS:
-        cJSON_ArrayForEach(e, v) size += b64_len(e->valuestring);
+        cJSON_ArrayForEach(e, v) size += ddb_b64_len(e->valuestring);
         return size;
     case DDB_T_L:
         size = 3;

@@ -77,6 +77,13 @@ cJSON *ddb_item_normalize(const cJSON *item);
  */
 int ddb_b64_decode(const char *text, unsigned char **out, size_t *out_len);
 
+/** Value (0..63) of a base64 alphabet character (RFC 4648, '+' and '/'), -1 otherwise. */
+int ddb_b64_val(unsigned char c);
+
+/** Decoded length in bytes of base64 text already known to be valid (length a multiple of
+ * 4, at most two '=' of padding). */
+size_t ddb_b64_len(const char *text);
+
 /** (Added.) Number of UTF-16 code units of a UTF-8 string, as DynamoDB's size() counts a
  * String. */
 size_t ddb_utf16_len(const char *s);

@@ -277,15 +277,11 @@ cJSON *ddb__throughput_json(const ddb_store *s)
     return o;
 }
 
+static void store_finalize(ddb_store *s);
+
 static void store_release(ddb_store *s)
 {
-    sqlite3_finalize(s->st_get);
-    sqlite3_finalize(s->st_put);
-    sqlite3_finalize(s->st_del);
-    for (int i = 0; i < DDB_QSTMT_N; i++)
-        sqlite3_finalize(s->st_query[i]);
-    sqlite3_finalize(s->st_scan[0]);
-    sqlite3_finalize(s->st_scan[1]);
+    store_finalize(s);
     keyschema_release(&s->ks);
     ddb__hot_free(s->hot);
     memset(s, 0, sizeof *s);

@@ -6,6 +6,7 @@
  * Messages: as AWS sends them, recorded by dynalite (validations/index.js, test/helpers.js). */
 #include "storage/ddb_validate.h"
 
+#include "storage/ddb_attr.h"
 #include "sim/core/sim_err.h"
 
 #include <assert.h>
@@ -129,29 +130,6 @@ static int64_t utf16_len(const char *s)
     return n;
 }
 
-/* Decoded bytes of base64 text s (already checked). */
-static int64_t b64_len(const char *s)
-{
-    size_t n = strlen(s);
-    size_t pad = (n > 0 && s[n - 1] == '=') + (n > 1 && s[n - 2] == '=');
-    return (int64_t)(n / 4 * 3 - pad);
-}
-
-/* Value of base64 character c, or -1. */
-static int b64_val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
 
 /* NULL when s is canonical base64 (RFC 4648 section 4, padded), else AWS's message
  * (written into msg, cap bytes). */
@@ -166,11 +144,11 @@ static const char *b64_error(const char *s, char *msg, size_t cap)
     while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
         pad++;
     for (size_t i = 0; i < n - pad; i++)
-        if (b64_val((unsigned char)s[i]) < 0)
+        if (ddb_b64_val((unsigned char)s[i]) < 0)
             return "Invalid last non-pad Base64 character dectected";
     if (pad > 0) {
         /* the bits of the last character past the data must be zero */
-        int last = b64_val((unsigned char)s[n - pad - 1]);
+        int last = ddb_b64_val((unsigned char)s[n - pad - 1]);
         int mask = pad == 1 ? 0x03 : 0x0F;
         if ((last & mask) != 0)
             return "Invalid last non-pad Base64 character dectected";
@@ -237,7 +215,7 @@ static void print_value(sbuf *b, const ddb_shape *sh, const cJSON *v)
         }
         return;
     case DDB_SK_BLOB: {
-        long long n = (long long)b64_len(v->valuestring);
+        long long n = (long long)ddb_b64_len(v->valuestring);
         sb_fmt(b, "java.nio.HeapByteBuffer[pos=0 lim=%lld cap=%lld]", n, n);
         return;
     }
@@ -485,7 +463,7 @@ static int64_t measure(const ddb_shape *sh, const cJSON *v)
     case DDB_SK_STRING:
         return utf16_len(v->valuestring);
     case DDB_SK_BLOB:
-        return b64_len(v->valuestring);
+        return (int64_t)ddb_b64_len(v->valuestring);
     case DDB_SK_INTEGER:
     case DDB_SK_LONG:
         return as_integer(v, sh->kind);
