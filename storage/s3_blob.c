@@ -514,19 +514,19 @@ static int list_push_obj(s3__list_res *r, size_t *cap, const char *key, size_t k
     return 0;
 }
 
-static int list_push_prefix(s3__list_res *r, size_t *cap, const char *p, size_t len)
+int s3__prefix_push(char ***prefixes, size_t *n, size_t *cap, const char *p, size_t len)
 {
-    if (r->nprefixes == *cap) {
+    if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 8;
-        char **a = realloc(r->prefixes, ncap * sizeof *a);
+        char **a = realloc(*prefixes, ncap * sizeof *a);
         if (a == NULL)
             return -SIM_ENOMEM;
-        r->prefixes = a;
+        *prefixes = a;
         *cap = ncap;
     }
-    if ((r->prefixes[r->nprefixes] = s3__dup_bytes(p, len)) == NULL)
+    if (((*prefixes)[*n] = s3__dup_bytes(p, len)) == NULL)
         return -SIM_ENOMEM;
-    r->nprefixes++;
+    (*n)++;
     return 0;
 }
 
@@ -601,7 +601,7 @@ int s3__object_list(s3_service *svc, const char *bucket, const s3__list_req *req
                     res.truncated = 1;
                     goto done;
                 }
-                if ((rc = list_push_prefix(&res, &cap_prefixes, key, cplen)) != 0)
+                if ((rc = s3__prefix_push(&res.prefixes, &res.nprefixes, &cap_prefixes, key, cplen)) != 0)
                     goto out;
                 last = res.prefixes[res.nprefixes - 1];
                 last_len = cplen;

@@ -303,4 +303,9 @@ size_t s3__find_bytes(const char *hay, size_t hlen, const char *needle, size_t n
 /** A NUL-terminated malloc'd copy of len bytes (caller frees), or NULL. */
 char *s3__dup_bytes(const void *p, size_t len);
 
+/** Appends a copy of the len bytes at p (NUL-terminated) to the growable array *prefixes of *n
+ * entries and *cap slots (both updated; the array grows by doubling from 8). Used for the
+ * CommonPrefixes of ListObjects and ListMultipartUploads. 0 or -SIM_ENOMEM (nothing added). */
+int s3__prefix_push(char ***prefixes, size_t *n, size_t *cap, const char *p, size_t len);
+
 #endif

@@ -577,23 +577,6 @@ static int push_upload(s3__upload_list_res *r, size_t *cap, const char *key, siz
     return 0;
 }
 
-/* Appends a common prefix to r (copied). */
-static int push_prefix(s3__upload_list_res *r, size_t *cap, const char *p, size_t len)
-{
-    if (r->nprefixes == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        char **a = realloc(r->prefixes, ncap * sizeof *a);
-        if (a == NULL)
-            return -SIM_ENOMEM;
-        r->prefixes = a;
-        *cap = ncap;
-    }
-    if ((r->prefixes[r->nprefixes] = s3__dup_bytes(p, len)) == NULL)
-        return -SIM_ENOMEM;
-    r->nprefixes++;
-    return 0;
-}
-
 int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_req *req,
                     sim_reply *out, s3__upload_list_res *out_res)
 {
@@ -648,7 +631,7 @@ int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_r
                 res.truncated = 1;
                 break;
             }
-            if ((rc = push_prefix(&res, &cap_pre, key, cplen)) != 0)
+            if ((rc = s3__prefix_push(&res.prefixes, &res.nprefixes, &cap_pre, key, cplen)) != 0)
                 goto out;
             last = res.prefixes[res.nprefixes - 1];
             last_len = cplen;
