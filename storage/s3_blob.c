@@ -73,7 +73,7 @@ int s3_service_create(sim_sched *sched, sim_log *log, const s3_options *opt, s3_
         rc = s3__storage_fail(svc, "schema");
         goto fail;
     }
-    if ((rc = s3__multipart_init(svc)) != 0)
+    if ((rc = s3__multipart_init(svc)) != 0 || (rc = s3__tag_init(svc)) != 0)
         goto fail;
     *out = svc;
     return 0;
@@ -297,6 +297,8 @@ static int object_put(s3_service *svc, const char *bucket, const char *key, size
         rc = s3__storage_fail(svc, "object put");
         goto out;
     }
+    if ((rc = s3__tags_store(svc, bucket, key, key_len, NULL)) != 0)
+        goto out;
     sim_reply_ok(out, NULL);
     if (out_etag != NULL)
         memcpy(out_etag, etag, sizeof etag);
@@ -418,6 +420,8 @@ int s3__object_delete(s3_service *svc, const char *bucket, const char *key, size
         rc = s3__storage_fail(svc, "object delete");
         goto out;
     }
+    if ((rc = s3__tags_store(svc, bucket, key, key_len, NULL)) != 0)
+        goto out;
     sim_reply_ok(out, NULL);
 out:
     sqlite3_finalize(st);

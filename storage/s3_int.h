@@ -83,8 +83,9 @@ typedef int (*s3__bucket_fn)(const char *name, sim_time_us created_epoch_us, voi
 int s3__bucket_each(s3_service *svc, s3__bucket_fn fn, void *arg);
 
 /**
- * PutObject with a key of key_len bytes (validated here). On success *out_etag (may be
- * NULL) receives the ETag. Errors in *out: NoSuchBucket, KeyTooLongError, InvalidArgument.
+ * PutObject with a key of key_len bytes (validated here); an object it replaces loses its
+ * tags (S3: a PUT without x-amz-tagging stores an untagged object). On success *out_etag
+ * (may be NULL) receives the ETag. Errors in *out: NoSuchBucket, KeyTooLongError, InvalidArgument.
  * Returns 0, -SIM_ENOMEM or -SIM_ESTORAGE.
  */
 int s3__object_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
@@ -108,7 +109,7 @@ int s3__object_put_etag(s3_service *svc, const char *bucket, const char *key, si
                         const void *data, size_t len, const char *content_type, const char *etag,
                         sim_reply *out);
 
-/** DeleteObject with a key of key_len bytes; as s3_object_delete. */
+/** DeleteObject with a key of key_len bytes, and its tags; as s3_object_delete. */
 int s3__object_delete(s3_service *svc, const char *bucket, const char *key, size_t key_len,
                       sim_reply *out);
 
@@ -193,7 +194,8 @@ typedef struct s3__part_ref {
  * order): NoSuchBucket, NoSuchUpload, MalformedXML (no parts), InvalidPartOrder (not strictly
  * ascending), InvalidPart (a part missing, or its ETag differs), EntityTooSmall (a part
  * before the last under 5 MiB). Part ETags compare without quotes, hex case-blind. On
- * success out_etag gets the ETag. The object keeps the upload's Content-Type. Returns 0,
+ * success out_etag gets the ETag. The object keeps the upload's Content-Type and gets the
+ * tags given to CreateMultipartUpload (s3__upload_tags_store). Returns 0,
  * -SIM_ENOMEM or -SIM_ESTORAGE (nothing changed then). Source: S3 API Reference,
  * CompleteMultipartUpload; User Guide, "Checking object integrity" (multipart ETags).
  */
@@ -269,6 +271,92 @@ void s3__upload_list_res_release(s3__upload_list_res *r);
  */
 int s3__upload_list(s3_service *svc, const char *bucket, const s3__upload_list_req *req,
                     sim_reply *out, s3__upload_list_res *out_res);
+
+/* ---- s3_tag.c ---- */
+
+#define S3__TAGS_MAX      10  /* tags per object */
+#define S3__TAG_KEY_MAX   128 /* characters (UTF-8 code points), at least 1 */
+#define S3__TAG_VALUE_MAX 256 /* characters, may be 0 */
+
+/** One object tag. */
+typedef struct s3__tag {
+    char *key;   /* owned, NUL-terminated UTF-8 */
+    char *value; /* owned */
+} s3__tag;
+
+/** An object's tag set, in the order given (or, loaded, in key byte order). */
+typedef struct s3__tagset {
+    s3__tag *tags; /* owned; n entries */
+    size_t n;
+    size_t cap;
+} s3__tagset;
+
+/** Create the s3_tag and s3_upload_tag tables if missing. 0 or -SIM_ESTORAGE. */
+int s3__tag_init(s3_service *svc);
+
+/** Free what t owns and zero it. Accepts NULL. */
+void s3__tagset_release(s3__tagset *t);
+
+/** Append a copy of key/value (key_len/value_len bytes) to t. 0 or -SIM_ENOMEM. */
+int s3__tagset_add(s3__tagset *t, const char *key, size_t key_len, const char *value,
+                   size_t value_len);
+
+/**
+ * Check t against S3's object tag rules, in this order: more than 10 tags is BadRequest
+ * "Object tags cannot be greater than 10"; a repeated key is InvalidTag "Cannot provide
+ * multiple Tags with the same key"; a key of 0 or more than 128 characters is InvalidTag
+ * "The TagKey you have provided is invalid"; a value over 256 characters is InvalidTag "The
+ * TagValue you have provided is invalid"; a key starting "aws:" is InvalidTag "Your TagKey
+ * cannot be prefixed with aws:". All 400. Returns 0, or -SIM_EINVAL with the error in *out.
+ * Source: S3 API Reference, PutObjectTagging; User Guide, "Categorizing your storage using
+ * tags"; the messages as S3 answers them (recorded in public S3 compatibility work).
+ */
+int s3__tagset_check(const s3__tagset *t, sim_reply *out);
+
+/**
+ * Parse an x-amz-tagging header ("k1=v1&k2=v2", form-encoded: "+" and %XX decoded; a name
+ * without "=" has an empty value) into *out (caller releases). A repeated name is
+ * InvalidArgument (400) "The header 'x-amz-tagging' shall be encoded as UTF-8 then
+ * URLEncoded URL query parameters without tag name duplicates."; then s3__tagset_check.
+ * Returns 0, -SIM_EINVAL (error in *err, *out untouched) or -SIM_ENOMEM.
+ * Source: S3 API Reference, PutObject (x-amz-tagging).
+ */
+int s3__tagging_header_parse(const char *h, s3__tagset *out, sim_reply *err);
+
+/** Replace the stored tags of bucket/key by tags (NULL or empty: none). No existence
+ * check. 0 or -SIM_ESTORAGE. */
+int s3__tags_store(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                   const s3__tagset *tags);
+
+/** Load the stored tags of bucket/key, in key byte order, into *out_tags (caller
+ * releases). 0, -SIM_ENOMEM or -SIM_ESTORAGE. */
+int s3__tags_load(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                  s3__tagset *out_tags);
+
+/**
+ * GetObjectTagging: the object's tags into *out_tags (caller releases). Errors in *out as
+ * for HeadObject (NoSuchBucket, NoSuchKey, KeyTooLongError, InvalidArgument). Returns 0,
+ * -SIM_ENOMEM or -SIM_ESTORAGE. Source: S3 API Reference, GetObjectTagging.
+ */
+int s3__object_tags_get(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                        sim_reply *out, s3__tagset *out_tags);
+
+/**
+ * PutObjectTagging / DeleteObjectTagging (tags NULL or empty): replace the tag set of an
+ * existing object; tags must already pass s3__tagset_check. Errors in *out as for
+ * s3__object_tags_get. Returns 0 or -SIM_ESTORAGE. Source: S3 API Reference,
+ * PutObjectTagging, DeleteObjectTagging.
+ */
+int s3__object_tags_put(s3_service *svc, const char *bucket, const char *key, size_t key_len,
+                        const s3__tagset *tags, sim_reply *out);
+
+/** Remember tags (checked) for upload_id, to be applied on completion. 0 or -SIM_ESTORAGE. */
+int s3__upload_tags_store(s3_service *svc, const char *upload_id, const s3__tagset *tags);
+
+/** Copy upload_id's remembered tags onto bucket/key (added to what it has). 0 or
+ * -SIM_ESTORAGE. */
+int s3__upload_tags_apply(s3_service *svc, const char *upload_id, const char *bucket,
+                          const char *key, size_t key_len);
 
 /* ---- s3_http.c ---- */
 

@@ -78,6 +78,18 @@ int s3__upload_drop_bucket(s3_service *svc, const char *bucket)
     }
     sqlite3_finalize(st);
     st = NULL;
+    if ((rc = s3__prepare(svc,
+                          "DELETE FROM s3_upload_tag WHERE upload_id IN "
+                          "(SELECT upload_id FROM s3_upload WHERE bucket = ?1)",
+                          &st)) != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = s3__storage_fail(svc, "upload tags drop");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
     if ((rc = s3__prepare(svc, "DELETE FROM s3_upload WHERE bucket = ?1", &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_TRANSIENT);
@@ -273,6 +285,7 @@ static int etag_same(const char *given, const char *stored)
 static int upload_delete(s3_service *svc, const char *upload_id)
 {
     static const char *const sql[] = { "DELETE FROM s3_part WHERE upload_id = ?1",
+                                       "DELETE FROM s3_upload_tag WHERE upload_id = ?1",
                                        "DELETE FROM s3_upload WHERE upload_id = ?1" };
     for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
         sqlite3_stmt *st = NULL;
@@ -444,6 +457,8 @@ int s3__upload_complete(s3_service *svc, const char *bucket, const char *key, si
     if ((rc = s3__object_put_etag(svc, bucket, key, key_len, data, total, ctype, etag, out)) !=
             0 ||
         sim_reply_failed(out))
+        goto out;
+    if ((rc = s3__upload_tags_apply(svc, upload_id, bucket, key, key_len)) != 0)
         goto out;
     if ((rc = upload_delete(svc, upload_id)) != 0)
         goto out;

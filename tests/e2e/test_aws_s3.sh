@@ -159,6 +159,67 @@ s3_multipart_scenario() {
 	awsc s3 rb "s3://$b"
 }
 
+# Object tagging: PutObject x-amz-tagging, Put/Get/DeleteObjectTagging, GetObject's
+# TagCount, CopyObject's tagging directive (s3 cp between keys copies tags), S3's errors.
+# Source: S3 API Reference (PutObjectTagging, GetObjectTagging, DeleteObjectTagging,
+# PutObject, CopyObject); User Guide, "Categorizing your storage using tags".
+s3_tagging_scenario() {
+	local c=$1 b
+	cli_or_skip "$c" || return 0
+	b="e2e-tag-$c-$(uniq_suffix)"
+	local d=$E2E_TMP/tag.$c
+	local tags='[.TagSet[] | "\(.Key)=\(.Value)"]'
+	mkdir -p "$d"
+	printf 'tagged\n' >"$d/t.txt"
+	awsc_ok "[$c] s3 mb s3://$b" s3 mb "s3://$b" || return 1
+	awsc_ok "[$c] put-object --tagging" s3api put-object --bucket "$b" --key t.txt --body "$d/t.txt" \
+		--tagging 'team=data%20eng&stage=raw'
+	awsc_ok "[$c] get-object-tagging" s3api get-object-tagging --bucket "$b" --key t.txt
+	assert_json "[$c] get-object-tagging: the header's tags, in key order" "$OUT" "$tags" '["stage=raw","team=data eng"]'
+	awsc_ok "[$c] get-object" s3api get-object --bucket "$b" --key t.txt "$d/t.back"
+	assert_json "[$c] get-object: TagCount" "$OUT" .TagCount 2
+	awsc_ok "[$c] put-object-tagging" s3api put-object-tagging --bucket "$b" --key t.txt \
+		--tagging 'TagSet=[{Key=owner,Value=ann},{Key=tier,Value=gold}]'
+	awsc_ok "[$c] get-object-tagging after put" s3api get-object-tagging --bucket "$b" --key t.txt
+	assert_json "[$c] put-object-tagging replaced the set" "$OUT" "$tags" '["owner=ann","tier=gold"]'
+	awsc s3api put-object-tagging --bucket "$b" --key t.txt --tagging 'TagSet=[{Key=aws:x,Value=1}]'
+	assert_ne "[$c] put-object-tagging aws: key fails" 0 "$RC"
+	assert_contains "[$c] aws: key: InvalidTag message" "(InvalidTag)" "$ERR"
+	assert_contains "[$c] aws: key: S3's message" "Your TagKey cannot be prefixed with aws:" "$ERR"
+	awsc s3api put-object-tagging --bucket "$b" --key t.txt \
+		--tagging 'TagSet=[{Key=k,Value=1},{Key=k,Value=2}]'
+	assert_contains "[$c] duplicate keys: InvalidTag" "Cannot provide multiple Tags with the same key" "$ERR"
+	awsc s3api get-object-tagging --bucket "$b" --key nope
+	assert_contains "[$c] get-object-tagging of a missing key: NoSuchKey" NoSuchKey "$ERR"
+	# s3 cp of a tagged object: down keeps the bytes, S3 to S3 copies the tags.
+	awsc_ok "[$c] s3 cp down a tagged object" s3 cp "s3://$b/t.txt" "$d/t.down"
+	assert_eq "[$c] s3 cp down: bytes" "tagged" "$(cat "$d/t.down")"
+	awsc_ok "[$c] s3 cp s3:// to s3:// (CopyObject)" s3 cp "s3://$b/t.txt" "s3://$b/copy.txt"
+	awsc_ok "[$c] get-object-tagging of the copy" s3api get-object-tagging --bucket "$b" --key copy.txt
+	assert_json "[$c] the copy has the source's tags" "$OUT" "$tags" '["owner=ann","tier=gold"]'
+	awsc_ok "[$c] copy-object --tagging-directive REPLACE" s3api copy-object --bucket "$b" --key repl.txt \
+		--copy-source "$b/t.txt" --tagging-directive REPLACE --tagging 'new=1'
+	awsc_ok "[$c] get-object-tagging of the REPLACE copy" s3api get-object-tagging --bucket "$b" --key repl.txt
+	assert_json "[$c] REPLACE copy has x-amz-tagging's tags" "$OUT" "$tags" '["new=1"]'
+	awsc_ok "[$c] delete-object-tagging" s3api delete-object-tagging --bucket "$b" --key t.txt
+	awsc_ok "[$c] get-object-tagging after delete" s3api get-object-tagging --bucket "$b" --key t.txt
+	assert_json "[$c] no tags after delete-object-tagging" "$OUT" '.TagSet | length' 0
+	awsc s3api put-object --bucket "$b" --key repl.txt --body "$d/t.txt"
+	awsc_ok "[$c] get-object-tagging after an overwrite" s3api get-object-tagging --bucket "$b" --key repl.txt
+	assert_json "[$c] overwriting without --tagging clears the tags" "$OUT" '.TagSet | length' 0
+	awsc s3 rm --recursive "s3://$b"
+	awsc_ok "[$c] s3 rb" s3 rb "s3://$b"
+}
+
+test_s3_tagging() {
+	local c
+	for c in v1 v2; do
+		if [ -n "$(cli_path $c)" ]; then
+			s3_tagging_scenario $c
+		fi
+	done
+}
+
 test_s3_cli_v2() {
 	s3_scenario v2
 }

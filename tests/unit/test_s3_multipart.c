@@ -866,30 +866,6 @@ Test(s3_multipart, upload_part_copy_range)
     env_fini(&e);
 }
 
-/* GetObjectTagging: no tags are stored, so an existing object has an empty TagSet (the
- * CLI's multipart copy reads it); a missing key is NoSuchKey.
- * Source: S3 API Reference, GetObjectTagging. */
-Test(s3_multipart, get_object_tagging_is_empty)
-{
-    env e;
-    env_init(&e);
-    do_ok(&e, "PUT", "/photos", NULL, 200);
-    do_ok(&e, "PUT", "/photos/a", "x", 200);
-    tx *t = tx_new("GET", "/photos/a");
-    tx_query(t, "tagging", "");
-    tx_serve(&e, t);
-    cr_assert_eq(t->x.resp.status, 200);
-    cr_assert_str_eq(tx_body_str(t),
-                     XML_DECL "<Tagging " XMLNS "><TagSet></TagSet></Tagging>");
-    tx_free(t);
-    t = tx_new("GET", "/photos/b");
-    tx_query(t, "tagging", "");
-    tx_serve(&e, t);
-    cr_assert_eq(t->x.resp.status, 404);
-    tx_free(t);
-    env_fini(&e);
-}
-
 /* With a database file, uploads survive a restart and new upload IDs continue after the
  * largest one kept (IDs never repeat and keep sorting in creation order). */
 Test(s3_multipart, upload_ids_continue_after_restart)
